@@ -1,0 +1,120 @@
+"""Stable error codes and the one error hierarchy used by the backend and the app.
+
+The backend maps each error class to an HTTP status in one place (backend/errors.py);
+the app maps each code to words a patient understands (mobile/messages.py).
+Codes are part of the API contract: never rename one, only add.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    # request shape
+    VALIDATION_FAILED = "validation_failed"
+    MALFORMED_JSON = "malformed_json"
+    UNKNOWN_FIELD = "unknown_field"
+    PAYLOAD_TOO_LARGE = "payload_too_large"
+    # identity
+    NOT_AUTHENTICATED = "not_authenticated"
+    INVALID_CREDENTIALS = "invalid_credentials"
+    TOKEN_REVOKED = "token_revoked"
+    FORBIDDEN = "forbidden"
+    CSRF_FAILED = "csrf_failed"
+    RATE_LIMITED = "rate_limited"
+    # enrolment
+    INVITE_INVALID = "invite_invalid"
+    INVITE_EXPIRED = "invite_expired"
+    INVITE_USED = "invite_used"
+    INVITE_REVOKED = "invite_revoked"
+    # records
+    NOT_FOUND = "not_found"
+    RECORD_NUMBER_TAKEN = "record_number_taken"
+    EMAIL_TAKEN = "email_taken"
+    INVALID_STATE = "invalid_state"
+    # photos
+    VIEW_NOT_IN_PROTOCOL = "view_not_in_protocol"
+    UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type"
+    PHOTO_TOO_LARGE = "photo_too_large"
+    PHOTO_EMPTY = "photo_empty"
+    PHOTO_NOT_UPLOADED = "photo_not_uploaded"
+    PHOTO_SIZE_MISMATCH = "photo_size_mismatch"
+    PHOTO_CHECKSUM_MISMATCH = "photo_checksum_mismatch"
+    PHOTO_NOT_AN_IMAGE = "photo_not_an_image"
+    PHOTO_CORRUPT = "photo_corrupt"
+    PHOTO_TOO_MANY_PIXELS = "photo_too_many_pixels"
+    PHOTO_TOO_SMALL = "photo_too_small"
+    IDEMPOTENCY_CONFLICT = "idempotency_conflict"
+    UPLOAD_URL_INVALID = "upload_url_invalid"
+    # reports
+    SYMPTOM_UNKNOWN = "symptom_unknown"
+    ANSWER_OFF_SCALE = "answer_off_scale"
+    # infrastructure
+    STORE_UNAVAILABLE = "store_unavailable"
+    DATABASE_UNAVAILABLE = "database_unavailable"
+
+
+class FollicleError(Exception):
+    """Base of every error Follicle reports to a caller: a stable code and a clear message."""
+
+    default_code: ErrorCode = ErrorCode.VALIDATION_FAILED
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: ErrorCode | None = None,
+        details: dict[str, Any] | None = None,
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code or self.default_code
+        self.details = details or {}
+        self.retry_after = retry_after
+
+
+class InvalidInput(FollicleError):
+    default_code = ErrorCode.VALIDATION_FAILED
+
+
+class PayloadTooLarge(FollicleError):
+    default_code = ErrorCode.PAYLOAD_TOO_LARGE
+
+
+class UnsupportedMedia(FollicleError):
+    default_code = ErrorCode.UNSUPPORTED_MEDIA_TYPE
+
+
+class NotAuthenticated(FollicleError):
+    default_code = ErrorCode.NOT_AUTHENTICATED
+
+
+class Forbidden(FollicleError):
+    default_code = ErrorCode.FORBIDDEN
+
+
+class NotFound(FollicleError):
+    default_code = ErrorCode.NOT_FOUND
+
+
+class Conflict(FollicleError):
+    default_code = ErrorCode.INVALID_STATE
+
+
+class Gone(FollicleError):
+    """The thing existed but can no longer be used (an expired or used invite)."""
+
+    default_code = ErrorCode.INVITE_EXPIRED
+
+
+class RateLimited(FollicleError):
+    default_code = ErrorCode.RATE_LIMITED
+
+
+class Unavailable(FollicleError):
+    """A dependency (store, database) is down; the caller should retry after `retry_after` s."""
+
+    default_code = ErrorCode.STORE_UNAVAILABLE
