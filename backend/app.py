@@ -1,0 +1,80 @@
+"""The application factory: `create_app(settings)` builds everything; nothing happens at import."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from litestar import Litestar
+from litestar.datastructures import State
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import SwaggerRenderPlugin
+
+from backend.audit.controllers import AuditController
+from backend.auth.controllers import AuthController
+from backend.auth.principal import PrincipalMiddleware
+from backend.clinics.controllers import ClinicController
+from backend.db import close_database, open_database
+from backend.enrolment.controllers import EnrolController, InviteController
+from backend.errors import EXCEPTION_HANDLERS
+from backend.health import health
+from backend.injections.controllers import InjectionController, MyInjectionController
+from backend.patients.controllers import MeController, PatientController
+from backend.security.rate_limit import AttemptLimiter
+from backend.settings import Settings
+
+log = logging.getLogger(__name__)
+
+# JSON bodies are small; photo bytes never pass through JSON routes
+MAX_JSON_BODY = 256 * 1024
+
+
+def route_handlers() -> list:
+    return [
+        health,
+        AuthController,
+        ClinicController,
+        PatientController,
+        MeController,
+        InviteController,
+        EnrolController,
+        InjectionController,
+        MyInjectionController,
+        AuditController,
+    ]
+
+
+def create_app(settings: Settings | None = None) -> Litestar:
+    settings = settings or Settings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        await open_database(settings.database_url)
+        try:
+            yield
+        finally:
+            await close_database()
+
+    state = State(
+        {
+            "settings": settings,
+            "sign_in_limiter": AttemptLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds),
+            "invite_limiter": AttemptLimiter(settings.invite_attempts, settings.invite_window_seconds),
+        }
+    )
+    return Litestar(
+        route_handlers=route_handlers(),
+        lifespan=[lifespan],
+        middleware=[PrincipalMiddleware()],
+        exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
+        state=state,
+        request_max_body_size=MAX_JSON_BODY,
+        openapi_config=OpenAPIConfig(
+            title="Follicle API",
+            version="0.1.0",
+            path="/schema",
+            render_plugins=[SwaggerRenderPlugin()],
+        ),
+        debug=settings.debug,
+    )

@@ -1,0 +1,38 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+from litestar import Controller, Request, get, post
+from litestar.params import JSONBody
+from litestar.status_codes import HTTP_204_NO_CONTENT
+
+from backend.auth import service
+from backend.auth.deps import STAFF, client_ip, CurrentStaff, CurrentPatient
+from backend.auth.guards import staff_only
+from shared.contract.auth import SignedIn, SignIn, StaffOut
+
+
+class AuthController(Controller):
+    path = "/auth"
+    tags = ["auth"]
+
+    @post("/sign-in", operation_id="SignIn", status_code=200)
+    async def sign_in(self, request: Request, data: JSONBody[SignIn]) -> SignedIn:
+        settings = request.app.state.settings
+        signed_in, _ = await service.sign_in(
+            data.email,
+            data.password,
+            client_ip=client_ip(request),
+            limiter=request.app.state.sign_in_limiter,
+            kind="api",
+            ttl=timedelta(hours=settings.staff_token_ttl_hours),
+        )
+        return signed_in
+
+    @post("/sign-out", operation_id="SignOut", guards=[staff_only], dependencies=STAFF, status_code=HTTP_204_NO_CONTENT)
+    async def sign_out(self, staff: CurrentStaff) -> None:
+        await service.sign_out(staff)
+
+    @get("/me", operation_id="GetSignedInStaff", guards=[staff_only], dependencies=STAFF)
+    async def me(self, staff: CurrentStaff) -> StaffOut:
+        return StaffOut(id=staff.staff_id, clinic_id=staff.clinic_id, email=staff.email, name=staff.name, role=staff.role)

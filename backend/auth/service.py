@@ -1,0 +1,93 @@
+"""Staff sign-in, sessions and sign-out."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from tortoise.transactions import in_transaction
+
+from backend.audit import service as audit
+from backend.auth.models import StaffSession
+from backend.auth.principal import StaffPrincipal
+from backend.clinics.models import Clinic, StaffUser
+from backend.security.passwords import hash_password, verify_password
+from backend.security.rate_limit import AttemptLimiter
+from backend.security.tokens import STAFF_TOKEN_PREFIX, new_token, token_hash
+from shared.contract.auth import SignedIn, StaffOut, StaffRole
+from shared.errors import ErrorCode, InvalidInput, NotAuthenticated
+from shared.views import DEFAULT_PROTOCOL
+
+
+def staff_out(staff: StaffUser) -> StaffOut:
+    return StaffOut(
+        id=staff.id,
+        clinic_id=staff.clinic_id,  # type: ignore[attr-defined]
+        email=staff.email,
+        name=staff.name,
+        role=StaffRole(staff.role),
+    )
+
+
+async def sign_in(
+    email: str,
+    password: str,
+    *,
+    client_ip: str,
+    limiter: AttemptLimiter,
+    kind: str,
+    ttl: timedelta,
+) -> tuple[SignedIn, StaffSession]:
+    """Check the password and open a session ("api" bearer token or dashboard "cookie")."""
+    email = email.strip().lower()
+    keys = (f"email:{email}", f"ip:{client_ip}")
+    limiter.check(*keys)
+    staff = await StaffUser.filter(email=email, active=True).first()
+    if not verify_password(staff.password_hash if staff else None, password) or staff is None:
+        limiter.failed(*keys)
+        raise NotAuthenticated("That email and password do not match.", code=ErrorCode.INVALID_CREDENTIALS)
+    limiter.succeeded(f"email:{email}")
+    token = new_token(STAFF_TOKEN_PREFIX)
+    now = datetime.now(UTC)
+    async with in_transaction():
+        session = await StaffSession.create(
+            staff=staff,
+            token_hash=token_hash(token),
+            kind=kind,
+            csrf_token=secrets.token_urlsafe(24),
+            last_seen_at=now,
+            expires_at=now + ttl,
+        )
+        await audit.record(
+            None, "staff.sign_in", "staff", staff.id, clinic_id=staff.clinic_id, detail={"via": kind}  # type: ignore[attr-defined]
+        )
+    return SignedIn(token=token, expires_at=session.expires_at, staff=staff_out(staff)), session
+
+
+async def sign_out(principal: StaffPrincipal) -> None:
+    async with in_transaction():
+        await StaffSession.filter(id=principal.session_id).update(revoked_at=datetime.now(UTC))
+        await audit.record(principal, "staff.sign_out", "staff", principal.staff_id)
+
+
+async def create_clinic_with_admin(
+    clinic_name: str, email: str, name: str, password: str, *, timezone: str = "UTC"
+) -> tuple[Clinic, StaffUser]:
+    """Create a clinic and its first admin (used by `follicle create-admin` and the demo seed)."""
+    email = email.strip().lower()
+    if len(password) < 10:
+        raise InvalidInput("The password must be at least 10 characters.")
+    if await StaffUser.filter(email=email).exists():
+        raise InvalidInput(f"A staff account with {email} already exists.", code=ErrorCode.EMAIL_TAKEN)
+    async with in_transaction():
+        clinic = await Clinic.create(
+            name=clinic_name,
+            timezone=timezone,
+            protocol_views=[view.id for view in DEFAULT_PROTOCOL],
+            injection_reminder_hours=[72, 24, 2],
+        )
+        admin = await StaffUser.create(
+            clinic=clinic, email=email, name=name, role=StaffRole.ADMIN, password_hash=hash_password(password)
+        )
+        await audit.record(None, "clinic.create", "clinic", clinic.id, clinic_id=clinic.id)
+    return clinic, admin

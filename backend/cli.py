@@ -1,0 +1,132 @@
+"""The `follicle` command: migrate, create-admin, seed-demo, serve."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import os
+import secrets
+import sys
+from pathlib import Path
+
+from backend.settings import Settings
+
+
+def _settings() -> Settings:
+    settings = Settings.from_env()
+    if "FOLLICLE_SECRET_KEY" not in os.environ and not _env_file_has("FOLLICLE_SECRET_KEY"):
+        # a stable key for a local install, so signed URLs survive a restart
+        key_file = Path("var/secret_key")
+        key_file.parent.mkdir(parents=True, exist_ok=True)
+        if not key_file.exists():
+            key_file.write_text(secrets.token_urlsafe(32))
+            key_file.chmod(0o600)
+        settings = settings.replace(secret_key=key_file.read_text().strip())
+    return settings
+
+
+def _env_file_has(name: str) -> bool:
+    env = Path(".env")
+    return env.is_file() and any(line.strip().startswith(name + "=") for line in env.read_text().splitlines())
+
+
+async def _with_db(settings: Settings, work) -> object:
+    from backend.db import close_database, open_database
+
+    await open_database(settings.database_url)
+    try:
+        return await work()
+    finally:
+        await close_database()
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    from backend.db import apply_migrations
+
+    asyncio.run(apply_migrations(_settings().database_url))
+    print("Database schema is up to date.")
+    return 0
+
+
+def cmd_create_admin(args: argparse.Namespace) -> int:
+    from backend.auth.service import create_clinic_with_admin
+    from shared.errors import FollicleError
+
+    password = args.password or os.environ.get("FOLLICLE_ADMIN_PASSWORD") or getpass.getpass("Password: ")
+    try:
+        clinic, admin = asyncio.run(
+            _with_db(
+                _settings(),
+                lambda: create_clinic_with_admin(args.clinic, args.email, args.name, password, timezone=args.timezone),
+            )
+        )
+    except FollicleError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"Created clinic {clinic.name!r} ({clinic.id}) with admin {admin.email}.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from backend.demo import seed_demo
+
+    settings = _settings()
+    demo = asyncio.run(_with_db(settings, lambda: seed_demo(settings.public_url)))
+    base = settings.public_url.rstrip("/")
+    print(
+        "\n".join(
+            [
+                "",
+                "  Follicle is ready.",
+                f"  Dashboard:        {base}/dashboard",
+                f"  API docs:         {base}/schema/swagger",
+                f"  Staff sign-in:    {demo.email} / {demo.password}",
+                f"  Patient invite:   {demo.invite_code}  (for {demo.patient_name}; enter it in the app, `make app`)",
+                "",
+            ]
+        )
+    )
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from backend.app import create_app
+
+    settings = _settings()
+    app = create_app(settings)
+    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="follicle", description="Follicle backend commands.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    commands.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    admin = commands.add_parser("create-admin", help="create a clinic and its first admin")
+    admin.add_argument("--clinic", required=True, help="the clinic's name")
+    admin.add_argument("--email", required=True)
+    admin.add_argument("--name", default="Clinic admin")
+    admin.add_argument("--timezone", default="UTC")
+    admin.add_argument("--password", help="or FOLLICLE_ADMIN_PASSWORD, or asked for")
+    admin.set_defaults(func=cmd_create_admin)
+
+    commands.add_parser("seed-demo", help="create the demo clinic and print how to sign in").set_defaults(
+        func=cmd_seed_demo
+    )
+
+    serve = commands.add_parser("serve", help="run the API and dashboard")
+    serve.add_argument("--host")
+    serve.add_argument("--port", type=int)
+    serve.set_defaults(func=cmd_serve)
+
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

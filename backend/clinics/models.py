@@ -1,0 +1,42 @@
+from __future__ import annotations
+
+import uuid
+
+from tortoise import fields
+from tortoise.models import Model
+
+from shared.contract.auth import StaffRole
+
+
+class Clinic(Model):
+    """A clinic: the tenant. Everything a staff member sees belongs to one clinic."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    name = fields.CharField(max_length=200)
+    timezone = fields.CharField(max_length=64, default="UTC")
+    # which standard views this clinic's photo protocol uses, in order
+    protocol_views: list[str] = fields.JSONField(default=list)
+    # hours before an injection session that reminders go out
+    injection_reminder_hours: list[int] = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    staff: fields.ReverseRelation[StaffUser]
+
+    class Meta:
+        table = "clinic"
+
+
+class StaffUser(Model):
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    clinic: fields.ForeignKeyRelation[Clinic] = fields.ForeignKeyField(
+        "models.Clinic", related_name="staff", on_delete=fields.CASCADE
+    )
+    email = fields.CharField(max_length=254, unique=True)
+    name = fields.CharField(max_length=200)
+    role = fields.CharEnumField(StaffRole, max_length=20)
+    password_hash = fields.CharField(max_length=200)
+    active = fields.BooleanField(default=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff_user"

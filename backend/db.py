@@ -1,0 +1,77 @@
+"""Tortoise ORM configuration and lifecycle: one app, every feature's models, real migrations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from tortoise import Tortoise
+
+# Every module holding models; a feature adds its own here.
+MODEL_MODULES = [
+    "backend.clinics.models",
+    "backend.auth.models",
+    "backend.patients.models",
+    "backend.enrolment.models",
+    "backend.injections.models",
+    "backend.audit.models",
+]
+MIGRATIONS_MODULE = "backend.migrations"
+
+
+def tortoise_config(database_url: str) -> dict[str, Any]:
+    """The Tortoise config dict for a database URL (sqlite://path or postgres://...)."""
+    _ensure_sqlite_folder(database_url)
+    return {
+        "connections": {"default": _normalise_url(database_url)},
+        "apps": {
+            "models": {
+                "models": MODEL_MODULES,
+                "default_connection": "default",
+                "migrations": MIGRATIONS_MODULE,
+            }
+        },
+        "use_tz": True,
+        "timezone": "UTC",
+    }
+
+
+def _normalise_url(url: str) -> str:
+    # asyncpg is the PostgreSQL driver; accept the common spellings of the scheme
+    for scheme in ("postgresql+asyncpg://", "postgresql://", "postgres+asyncpg://"):
+        if url.startswith(scheme):
+            return "postgres://" + url[len(scheme) :]
+    return url
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        Path(url.removeprefix("sqlite://")).parent.mkdir(parents=True, exist_ok=True)
+
+
+def is_postgres(url: str) -> bool:
+    return _normalise_url(url).startswith("postgres://")
+
+
+async def open_database(database_url: str) -> None:
+    """Connect the ORM for this process; the context is global so every task sees it."""
+    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+
+
+async def close_database() -> None:
+    await Tortoise.close_connections()
+
+
+async def apply_migrations(database_url: str) -> None:
+    """Bring the database schema up to date with the migrations in backend/migrations."""
+    from tortoise.migrations.api import migrate
+
+    try:
+        await migrate(config=tortoise_config(database_url))
+    finally:
+        await Tortoise.close_connections()
+
+
+def connection():
+    """The default database connection (for the rare raw, set-based query)."""
+    return Tortoise.get_connection("default")

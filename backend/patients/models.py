@@ -1,0 +1,40 @@
+from __future__ import annotations
+
+import uuid
+
+from tortoise import fields
+from tortoise.models import Model
+
+from backend.clinics.models import Clinic
+from shared.contract.patients import Treatment
+
+
+class Patient(Model):
+    """A clinic's patient, linked to the clinic's own record (EHR/MRN number)."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    clinic: fields.ForeignKeyRelation[Clinic] = fields.ForeignKeyField(
+        "models.Clinic", related_name="patients", on_delete=fields.CASCADE
+    )
+    display_name = fields.CharField(max_length=200)
+    record_number = fields.CharField(max_length=64)
+    treatment = fields.CharEnumField(Treatment, max_length=20)
+    planned_sessions = fields.IntField()
+    interval_days = fields.IntField()
+    baseline_date = fields.DateField()
+    timezone = fields.CharField(max_length=64, default="UTC")
+    check_in_time = fields.CharField(max_length=5, default="18:00")
+    quiet_hours_start = fields.CharField(max_length=5, default="21:00")
+    quiet_hours_end = fields.CharField(max_length=5, default="08:00")
+    push_enabled = fields.BooleanField(default=True)
+    # consent is recorded separately for care and for research use of the photos
+    consent_care = fields.BooleanField(default=True)
+    consent_research = fields.BooleanField(default=False)
+    enrolled_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "patient"
+        unique_together = (("clinic", "record_number"),)
+        indexes = (("clinic", "display_name"),)

@@ -1,0 +1,190 @@
+"""Patients of one clinic: add, find, change, delete. Every query is scoped to the clinic."""
+
+from __future__ import annotations
+
+import uuid
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from tortoise.expressions import Q
+from tortoise.transactions import in_transaction
+
+from backend.audit import service as audit
+from backend.auth.principal import PatientPrincipal, StaffPrincipal
+from backend.clinics.models import Clinic
+from backend.patients.models import Patient
+from shared.contract.patients import (
+    Consent,
+    PatientCreate,
+    PatientOut,
+    PatientPage,
+    PatientSelf,
+    PatientUpdate,
+    ReminderPreferences,
+    TreatmentPlan,
+)
+from shared.errors import Conflict, ErrorCode, InvalidInput, NotFound
+
+
+def check_timezone(name: str) -> str:
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise InvalidInput(f"{name!r} is not a known timezone (use a name like Europe/London).") from None
+    return name
+
+
+def patient_out(patient: Patient) -> PatientOut:
+    return PatientOut(
+        id=patient.id,
+        clinic_id=patient.clinic_id,  # type: ignore[attr-defined]
+        display_name=patient.display_name,
+        record_number=patient.record_number,
+        plan=_plan(patient),
+        baseline_date=patient.baseline_date,
+        timezone=patient.timezone,
+        reminders=_reminders(patient),
+        consent=Consent(care=patient.consent_care, research=patient.consent_research),
+        enrolled=patient.enrolled_at is not None,
+        created_at=patient.created_at,
+    )
+
+
+def _plan(patient: Patient) -> TreatmentPlan:
+    return TreatmentPlan(
+        treatment=patient.treatment, planned_sessions=patient.planned_sessions, interval_days=patient.interval_days
+    )
+
+
+def _reminders(patient: Patient) -> ReminderPreferences:
+    return ReminderPreferences(
+        check_in_time=patient.check_in_time,
+        quiet_hours_start=patient.quiet_hours_start,
+        quiet_hours_end=patient.quiet_hours_end,
+        push_enabled=patient.push_enabled,
+    )
+
+
+def _fields(data: PatientCreate | PatientUpdate) -> dict[str, object]:
+    """Model fields for the parts of a create/update message that were sent."""
+    values: dict[str, object] = {}
+    for name in ("display_name", "record_number", "baseline_date"):
+        if getattr(data, name) is not None:
+            values[name] = getattr(data, name)
+    if data.timezone is not None:
+        values["timezone"] = check_timezone(data.timezone)
+    if data.plan is not None:
+        values.update(
+            treatment=data.plan.treatment,
+            planned_sessions=data.plan.planned_sessions,
+            interval_days=data.plan.interval_days,
+        )
+    if data.reminders is not None:
+        values.update(
+            check_in_time=data.reminders.check_in_time,
+            quiet_hours_start=data.reminders.quiet_hours_start,
+            quiet_hours_end=data.reminders.quiet_hours_end,
+            push_enabled=data.reminders.push_enabled,
+        )
+    if data.consent is not None:
+        values.update(consent_care=data.consent.care, consent_research=data.consent.research)
+    return values
+
+
+async def _ensure_record_number_free(clinic_id: uuid.UUID, record_number: str, *, except_id=None) -> None:
+    query = Patient.filter(clinic_id=clinic_id, record_number=record_number)
+    if except_id is not None:
+        query = query.exclude(id=except_id)
+    if await query.exists():
+        raise Conflict(
+            f"Record number {record_number} is already used by another patient of this clinic.",
+            code=ErrorCode.RECORD_NUMBER_TAKEN,
+        )
+
+
+async def get_for_staff(principal: StaffPrincipal, patient_id: uuid.UUID) -> Patient:
+    """The patient if they belong to the caller's clinic; NotFound otherwise (no existence leak)."""
+    patient = await Patient.filter(id=patient_id, clinic_id=principal.clinic_id).first()
+    if patient is None:
+        raise NotFound("No such patient in your clinic.")
+    return patient
+
+
+async def create(principal: StaffPrincipal, data: PatientCreate) -> PatientOut:
+    await _ensure_record_number_free(principal.clinic_id, data.record_number)
+    async with in_transaction():
+        patient = await Patient.create(clinic_id=principal.clinic_id, **_fields(data))
+        await audit.record(principal, "patient.create", "patient", patient.id, patient_id=patient.id)
+    return patient_out(patient)
+
+
+async def update(principal: StaffPrincipal, patient_id: uuid.UUID, data: PatientUpdate) -> PatientOut:
+    patient = await get_for_staff(principal, patient_id)
+    values = _fields(data)
+    if "record_number" in values:
+        await _ensure_record_number_free(principal.clinic_id, str(values["record_number"]), except_id=patient.id)
+    async with in_transaction():
+        await patient.update_from_dict(values).save()
+        await audit.record(
+            principal, "patient.update", "patient", patient.id, patient_id=patient.id, detail={"fields": sorted(values)}
+        )
+    return patient_out(patient)
+
+
+async def view(principal: StaffPrincipal, patient_id: uuid.UUID) -> PatientOut:
+    patient = await get_for_staff(principal, patient_id)
+    return patient_out(patient)
+
+
+async def search(
+    principal: StaffPrincipal, *, text: str | None, offset: int, limit: int
+) -> PatientPage:
+    query = Patient.filter(clinic_id=principal.clinic_id)
+    if text:
+        query = query.filter(Q(display_name__icontains=text) | Q(record_number__icontains=text))
+    total = await query.count()
+    patients = await query.order_by("display_name", "id").offset(offset).limit(limit)
+    return PatientPage(items=[patient_out(p) for p in patients], total=total, offset=offset, limit=limit)
+
+
+async def self_view(principal: PatientPrincipal) -> PatientSelf:
+    patient = await Patient.get(id=principal.patient_id).select_related("clinic")
+    clinic: Clinic = patient.clinic
+    return PatientSelf(
+        id=patient.id,
+        display_name=patient.display_name,
+        clinic_name=clinic.name,
+        plan=_plan(patient),
+        baseline_date=patient.baseline_date,
+        timezone=patient.timezone,
+        reminders=_reminders(patient),
+        protocol_views=list(clinic.protocol_views),
+    )
+
+
+async def update_own_reminders(principal: PatientPrincipal, reminders: ReminderPreferences) -> PatientSelf:
+    async with in_transaction():
+        await Patient.filter(id=principal.patient_id).update(
+            check_in_time=reminders.check_in_time,
+            quiet_hours_start=reminders.quiet_hours_start,
+            quiet_hours_end=reminders.quiet_hours_end,
+            push_enabled=reminders.push_enabled,
+        )
+        await audit.record(principal, "patient.reminders", "patient", principal.patient_id, patient_id=principal.patient_id)
+    return await self_view(principal)
+
+
+# Hooks run inside the delete transaction before the rows go; features that keep
+# objects outside the database (photos in the store) register one to remove them too.
+DELETE_HOOKS: list = []
+
+
+async def delete(principal: StaffPrincipal, patient_id: uuid.UUID) -> None:
+    patient = await get_for_staff(principal, patient_id)
+    async with in_transaction():
+        for hook in DELETE_HOOKS:
+            await hook(patient)
+        await patient.delete()
+        await audit.record(
+            principal, "patient.delete", "patient", patient_id, patient_id=patient_id,
+            detail={"record_number": patient.record_number},
+        )

@@ -1,0 +1,116 @@
+"""Settings read from the environment (prefix FOLLICLE_), with a `.env` file honoured.
+
+Nothing here runs at import: `Settings.from_env()` is called by the CLI and `create_app`.
+The real environment always wins over `.env`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, get_type_hints
+
+PREFIX = "FOLLICLE_"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Settings:
+    # where the dashboard and upload URLs are reachable from outside
+    public_url: str = "http://127.0.0.1:8000"
+    host: str = "127.0.0.1"
+    port: int = 8000
+    database_url: str = "sqlite://var/follicle.sqlite3"
+    # signs local-store URLs and invite QR links; generated per process when unset (dev only)
+    secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
+    debug: bool = False
+
+    # object store: "local" (a folder) or "s3"
+    store: str = "local"
+    local_store_path: str = "var/objects"
+    s3_bucket: str = "follicle-photos"
+    s3_endpoint_url: str = ""
+    s3_region: str = "us-east-1"
+    s3_access_key_id: str = ""
+    s3_secret_access_key: str = ""
+    s3_path_style: bool = False
+    s3_kms_key_id: str = ""
+    upload_url_ttl_seconds: int = 300
+    download_url_ttl_seconds: int = 300
+    max_photo_bytes: int = 25 * 1024 * 1024
+
+    # background jobs: "memory" (in the API process) or a redis:// URL
+    broker_url: str = "memory"
+
+    # push: "outbox" (the app pulls its schedule) or "fcm,apns"
+    push_providers: str = "outbox"
+    fcm_service_account_file: str = ""
+    fcm_endpoint: str = "https://fcm.googleapis.com"
+    apns_key_file: str = ""
+    apns_key_id: str = ""
+    apns_team_id: str = ""
+    apns_topic: str = ""
+    apns_endpoint: str = "https://api.push.apple.com"
+
+    # sign-in and sessions
+    staff_token_ttl_hours: int = 12
+    dashboard_idle_minutes: int = 30
+    sign_in_attempts: int = 5
+    sign_in_window_seconds: int = 900
+    invite_attempts: int = 10
+    invite_window_seconds: int = 900
+    invite_valid_hours: int = 72
+
+    @classmethod
+    def from_env(
+        cls, environ: Mapping[str, str] | None = None, env_file: str | Path | None = ".env", **overrides: Any
+    ) -> Settings:
+        """Build settings from `.env` (if present), then the environment, then keyword overrides."""
+        values: dict[str, str] = {}
+        if env_file and Path(env_file).is_file():
+            values.update(_read_env_file(Path(env_file)))
+        values.update(os.environ if environ is None else environ)
+        hints = get_type_hints(cls)
+        parsed: dict[str, Any] = {}
+        for f in dataclasses.fields(cls):
+            raw = values.get(PREFIX + f.name.upper())
+            if raw is not None:
+                parsed[f.name] = _coerce(raw, hints[f.name], f.name)
+        parsed.update(overrides)
+        return cls(**parsed)
+
+    def replace(self, **changes: Any) -> Settings:
+        return dataclasses.replace(self, **changes)
+
+
+def _coerce(raw: str, kind: Any, name: str) -> Any:
+    if kind is bool:
+        lowered = raw.strip().lower()
+        if lowered in {"1", "true", "yes", "on"}:
+            return True
+        if lowered in {"0", "false", "no", "off", ""}:
+            return False
+        raise ValueError(f"{PREFIX}{name.upper()} must be true or false, not {raw!r}")
+    if kind is int:
+        try:
+            return int(raw)
+        except ValueError:
+            raise ValueError(f"{PREFIX}{name.upper()} must be a whole number, not {raw!r}") from None
+    return raw
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        line = line.strip()
+        if not line or line.startswith("#") or "=" not in line:
+            continue
+        key, _, value = line.partition("=")
+        value = value.strip()
+        if len(value) >= 2 and value[0] == value[-1] and value[0] in "\"'":
+            value = value[1:-1]
+        values[key.strip().removeprefix("export ").strip()] = value
+    return values

@@ -1,0 +1,30 @@
+"""The clinic (tenant) and its staff."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from shared.contract.auth import StaffRole
+from shared.contract.base import Email, NewPassword, Request, Response, ShortText, TimezoneName
+
+
+class ClinicOut(Response, kw_only=True):
+    id: uuid.UUID
+    name: str
+    timezone: str
+    protocol_views: list[str]
+    created_at: datetime
+
+
+class ClinicUpdate(Request, kw_only=True):
+    name: ShortText | None = None
+    timezone: TimezoneName | None = None
+    protocol_views: list[ShortText] | None = None
+
+
+class StaffCreate(Request, kw_only=True):
+    email: Email
+    name: ShortText
+    role: StaffRole
+    password: NewPassword

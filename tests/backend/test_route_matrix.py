@@ -1,0 +1,134 @@
+"""Every route x (anonymous, patient A, patient B, staff of clinic X, staff of clinic Y).
+
+Patients A and B belong to clinic X; the resources named in paths are patient A's.
+A route added without a row here fails `test_every_route_is_in_the_matrix`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from backend.enrolment.models import Device, Invite
+from tests.backend.world import World, build_world
+
+ROLES = ("anonymous", "patient_a", "patient_b", "staff_x", "staff_y")
+
+# expected answers per kind of route, in ROLES order
+STAFF_ON_A = (401, 403, 403, 200, 404)  # clinic X staff only; clinic Y staff must not learn it exists
+STAFF_ANY = (401, 403, 403, 200, 200)  # any staff, each sees their own clinic
+PATIENT_SELF = (401, 200, 200, 403, 403)
+PUBLIC = (200, 200, 200, 200, 200)
+
+
+@dataclass(frozen=True)
+class Route:
+    method: str
+    path: str
+    expected: tuple[int, ...]
+    body: object = None
+    ok: int = 200  # the success status of this route, substituted for 200 above
+
+    def want(self, role: str) -> int:
+        status = self.expected[ROLES.index(role)]
+        return self.ok if status == 200 else status
+
+
+PATIENT_BODY = {
+    "display_name": "New Person",
+    "record_number": "N-1",
+    "plan": {"treatment": "prp", "planned_sessions": 3, "interval_days": 30},
+    "baseline_date": "2026-01-01",
+}
+INJECTION_BODY = {"scheduled_at": "2026-06-01T10:00:00Z", "treatment": "exosomes"}
+
+ROUTES: list[Route] = [
+    Route("GET", "/health", PUBLIC),
+    Route("POST", "/auth/sign-in", (401,) * 5, {"email": "nobody@x.example", "password": "wrong-password"}),
+    Route("POST", "/auth/sign-out", STAFF_ANY, ok=204),
+    Route("GET", "/auth/me", STAFF_ANY),
+    Route("GET", "/clinic", STAFF_ANY),
+    Route("PATCH", "/clinic", STAFF_ANY, {"name": "Renamed"}),
+    Route("GET", "/clinic/staff", STAFF_ANY),
+    Route("POST", "/clinic/staff", STAFF_ANY, {"email": "{role}@new.example", "name": "N", "role": "clinician", "password": "long enough pass"}, ok=201),
+    Route("GET", "/patients", STAFF_ANY),
+    Route("POST", "/patients", STAFF_ANY, PATIENT_BODY, ok=201),
+    Route("GET", "/patients/{patient_a}", STAFF_ON_A),
+    Route("PATCH", "/patients/{patient_a}", STAFF_ON_A, {"display_name": "Renamed"}),
+    Route("DELETE", "/patients/{patient_a}", STAFF_ON_A, ok=204),
+    Route("GET", "/me", PATIENT_SELF),
+    Route("PUT", "/me/reminders", PATIENT_SELF, {"reminders": {"check_in_time": "19:00"}}),
+    Route("POST", "/patients/{patient_a}/invites", STAFF_ON_A, ok=201),
+    Route("GET", "/patients/{patient_a}/invites", STAFF_ON_A),
+    Route("POST", "/invites/{invite_a}/revoke", STAFF_ON_A),
+    Route("GET", "/invites/{invite_a}/qr.png", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/devices", STAFF_ON_A),
+    Route("POST", "/devices/{device_a}/revoke", STAFF_ON_A),
+    Route("POST", "/enrol", (400,) * 5, {"code": "NOSUCHCODE"}),
+    Route("DELETE", "/me/device", PATIENT_SELF, ok=204),
+    Route("GET", "/patients/{patient_a}/injections", STAFF_ON_A),
+    Route("POST", "/patients/{patient_a}/injections", STAFF_ON_A, INJECTION_BODY, ok=201),
+    Route("PATCH", "/injections/{injection_a}", STAFF_ON_A, {"status": "cancelled"}),
+    Route("GET", "/lots/LOT-A1/injections", STAFF_ANY),
+    Route("GET", "/me/injections", PATIENT_SELF),
+    Route("GET", "/audit", STAFF_ANY),
+]
+
+
+def _order(route: Route) -> list[str]:
+    # refusals first, then successes: a success may change state (delete, revoke, sign out)
+    return sorted(ROLES, key=lambda role: route.want(role) < 300)
+
+
+async def _ids(world: World) -> dict[str, str]:
+    invite = await Invite.create(patient_id=world.ids["patient_a"], code="MATRIX01", expires_at="2099-01-01T00:00:00Z")
+    device = await Device.filter(patient_id=world.ids["patient_a"]).first()
+    return {
+        **{k: str(v) for k, v in world.ids.items()},
+        "invite_a": str(invite.id),
+        "device_a": str(device.id),
+    }
+
+
+@pytest.mark.parametrize("route", ROUTES, ids=lambda r: f"{r.method} {r.path}")
+async def test_route_answers_each_caller_as_expected(client, route: Route):
+    world = await build_world()
+    ids = await _ids(world)
+    path = route.path.format(**ids)
+    seen = {}
+    for role in _order(route):
+        body = route.body
+        if isinstance(body, dict) and "email" in body and "{role}" in str(body.get("email")):
+            body = {**body, "email": body["email"].format(role=role)}
+        if isinstance(body, dict) and "record_number" in body:
+            body = {**body, "record_number": f"N-{role}"}
+        answer = await client.request(route.method, path, json=body, headers=world.headers(role))
+        seen[role] = answer.status_code
+        if answer.status_code >= 400:
+            assert "code" in answer.json()["error"], answer.text
+    assert seen == {role: route.want(role) for role in ROLES}
+
+
+def test_every_route_is_in_the_matrix(app):
+    covered = {(r.method, _template(r.path)) for r in ROUTES}
+    missing = []
+    for route in app.routes:
+        path = route.path
+        if path.startswith("/schema") or path.startswith("/dashboard") or path.startswith("/static"):
+            continue
+        for method in getattr(route, "methods", set()):
+            if method in {"HEAD", "OPTIONS"}:
+                continue
+            if (method, _template(path)) not in covered:
+                missing.append(f"{method} {path}")
+    assert missing == []
+
+
+def _template(path: str) -> str:
+    """Normalise '/patients/{patient_id:uuid}' and '/patients/{patient_a}' to '/patients/{}'."""
+    import re
+
+    path = re.sub(r"\{[^}]+\}", "{}", path)
+    path = path.replace("/lots/LOT-A1/", "/lots/{}/")
+    return path.rstrip("/") or "/"

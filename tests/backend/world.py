@@ -1,0 +1,91 @@
+"""A small world for API tests: clinic X (admin, clinician, front desk, patients A and B, enrolled)
+and clinic Y (admin, patient C). Everything is made through the real services."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+
+from backend.auth import service as auth
+from backend.clinics.models import StaffUser
+from backend.injections.models import InjectionSession
+from backend.patients.models import Patient
+from backend.security.passwords import hash_password
+from backend.security.rate_limit import AttemptLimiter
+from shared.contract.auth import StaffRole
+from shared.contract.patients import RedeemInvite, Treatment
+
+PASSWORD = "correct horse battery"
+
+
+@functools.cache
+def password_hash() -> str:
+    # argon2 is slow on purpose; hash the shared test password once per run
+    return hash_password(PASSWORD)
+
+
+@dataclass
+class World:
+    tokens: dict[str, str] = field(default_factory=dict)
+    ids: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    def headers(self, who: str) -> dict[str, str]:
+        return {} if who == "anonymous" else {"Authorization": f"Bearer {self.tokens[who]}"}
+
+
+async def staff_token(email: str) -> str:
+    signed_in, _ = await auth.sign_in(
+        email, PASSWORD, client_ip="127.0.0.1", limiter=AttemptLimiter(100, 60), kind="api", ttl=timedelta(hours=1)
+    )
+    return signed_in.token
+
+
+async def add_patient(clinic_id: uuid.UUID, name: str, record: str) -> Patient:
+    return await Patient.create(
+        clinic_id=clinic_id,
+        display_name=name,
+        record_number=record,
+        treatment=Treatment.EXOSOMES,
+        planned_sessions=4,
+        interval_days=30,
+        baseline_date=date(2026, 1, 15),
+        timezone="Europe/London",
+    )
+
+
+async def enrol(patient: Patient) -> str:
+    from backend.enrolment import service as enrolment
+    from backend.enrolment.models import Invite
+
+    invite = await Invite.create(patient=patient, code=uuid.uuid4().hex[:10].upper(), expires_at=datetime.now(UTC) + timedelta(hours=1))
+    enrolled = await enrolment.redeem(
+        RedeemInvite(code=invite.code, device_name="test phone"), client_ip="127.0.0.1", limiter=AttemptLimiter(100, 60)
+    )
+    return enrolled.device_token
+
+
+async def build_world() -> World:
+    world = World()
+    clinic_x, admin_x = await auth.create_clinic_with_admin("Clinic X", "admin@x.example", "Admin X", PASSWORD)
+    clinic_y, admin_y = await auth.create_clinic_with_admin("Clinic Y", "admin@y.example", "Admin Y", PASSWORD)
+    for role, email in ((StaffRole.CLINICIAN, "clinician@x.example"), (StaffRole.FRONT_DESK, "desk@x.example")):
+        await StaffUser.create(clinic=clinic_x, email=email, name=role.value, role=role, password_hash=password_hash())
+    world.ids.update(clinic_x=clinic_x.id, clinic_y=clinic_y.id)
+    world.tokens["staff_x"] = await staff_token("admin@x.example")
+    world.tokens["clinician_x"] = await staff_token("clinician@x.example")
+    world.tokens["desk_x"] = await staff_token("desk@x.example")
+    world.tokens["staff_y"] = await staff_token("admin@y.example")
+    patient_a = await add_patient(clinic_x.id, "Patient A", "X-001")
+    patient_b = await add_patient(clinic_x.id, "Patient B", "X-002")
+    patient_c = await add_patient(clinic_y.id, "Patient C", "Y-001")
+    world.ids.update(patient_a=patient_a.id, patient_b=patient_b.id, patient_c=patient_c.id)
+    world.tokens["patient_a"] = await enrol(patient_a)
+    world.tokens["patient_b"] = await enrol(patient_b)
+    session_a = await InjectionSession.create(
+        patient=patient_a, clinic=clinic_x, scheduled_at=datetime(2026, 2, 1, 10, tzinfo=UTC),
+        treatment=Treatment.EXOSOMES, product="ExoCell", lot_number="LOT-A1",
+    )
+    world.ids["injection_a"] = session_a.id
+    return world
