@@ -1,0 +1,128 @@
+"""Rewrite a JPEG without its metadata, losslessly: the compressed picture is copied byte for
+byte, so the result decodes to exactly the same pixels as the original.
+
+Kept: SOI, quantisation and Huffman tables, frame header, restart interval, every scan with its
+entropy-coded data, EOI; the colour-interpretation markers (JFIF, Adobe) rebuilt from their
+few meaningful fields; an ICC profile only if the caller passes one.
+Dropped: every other APPn segment (EXIF with GPS, XMP, IPTC/Photoshop, MPF second images,
+maker notes), comments, and anything after the end-of-image marker (polyglot payloads).
+"""
+
+from __future__ import annotations
+
+import re
+import struct
+
+SOI = b"\xff\xd8"
+EOI = b"\xff\xd9"
+_SOS = 0xDA
+_EOI_CODE = 0xD9
+_APP0, _APP2, _APP14, _APP15 = 0xE0, 0xE2, 0xEE, 0xEF
+_COM = 0xFE
+# DHT, DAC, DQT, DRI, DNL, EXP and every start-of-frame type: what a decoder needs
+_PICTURE_SEGMENTS = {0xC4, 0xCC, 0xDB, 0xDD, 0xDC, 0xDF} | {
+    code for code in range(0xC0, 0xD0) if code not in (0xC4, 0xC8, 0xCC)
+}
+# inside entropy-coded data 0xFF is followed by 0x00 (stuffing), RSTn or more 0xFF (fill)
+_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
+_ICC_HEADER = b"ICC_PROFILE\x00"
+_ICC_CHUNK = 65_519  # 65535 - length field - ICC header - sequence bytes
+
+
+class TruncatedJpeg(ValueError):
+    """The data ends before the end-of-image marker: an interrupted or cut upload."""
+
+
+class NotRewritable(ValueError):
+    """A structure this rewriter does not copy blindly; the caller should re-encode instead."""
+
+
+def rewrite_without_metadata(data: bytes, *, icc_profile: bytes | None = None) -> bytes:
+    """Return `data` (a JPEG) with all metadata removed and nothing after its end-of-image
+    marker, decoding to identical pixels; embed `icc_profile` if given.
+
+    Raises TruncatedJpeg when the picture data is cut short, NotRewritable for any
+    structure it does not understand (the caller then decodes and re-encodes)."""
+    if not data.startswith(SOI):
+        raise NotRewritable("no start-of-image marker")
+    jfif: bytes | None = None
+    adobe: bytes | None = None
+    picture: list[bytes | memoryview] = []
+    view = memoryview(data)
+    pos = 2
+    while True:
+        marker, pos = _read_marker(data, pos)
+        if marker == _EOI_CODE:
+            break
+        if pos + 2 > len(data):
+            raise TruncatedJpeg("segment header cut short")
+        (length,) = struct.unpack_from(">H", data, pos)
+        end = pos + length
+        if length < 2 or end > len(data):
+            raise TruncatedJpeg("segment cut short")
+        body = view[pos + 2 : end]
+        if marker == _SOS:
+            scan_end = _end_of_scan(data, end)
+            picture.append(view[pos - 2 : scan_end])
+            pos = scan_end
+            continue
+        if marker == _APP0 and jfif is None and bytes(body[:5]) == b"JFIF\x00":
+            jfif = _jfif_segment(bytes(body))
+        elif marker == _APP14 and adobe is None and bytes(body[:5]) == b"Adobe" and len(body) >= 12:
+            adobe = _adobe_segment(body[11])
+        elif marker in _PICTURE_SEGMENTS:
+            picture.append(view[pos - 2 : end])
+        elif not (_APP0 <= marker <= _APP15 or marker == _COM):
+            raise NotRewritable(f"unexpected marker 0x{marker:02X}")
+        pos = end
+    if not picture:
+        raise NotRewritable("no picture segments")
+    icc = icc_segments(icc_profile) if icc_profile else []
+    # JFIF must follow SOI; both decide how decoders read the colours, so both keep their place
+    colour_markers = [segment for segment in (jfif, adobe) if segment is not None]
+    return b"".join([SOI, *colour_markers, *icc, *picture, EOI])
+
+
+def icc_segments(profile: bytes) -> list[bytes]:
+    """The APP2 segments that embed `profile` in a JPEG, in sequence."""
+    chunks = [profile[i : i + _ICC_CHUNK] for i in range(0, len(profile), _ICC_CHUNK)]
+    if len(chunks) > 255:
+        raise ValueError("ICC profile too large for a JPEG")
+    return [
+        b"\xff\xe2" + struct.pack(">H", 2 + len(_ICC_HEADER) + 2 + len(chunk)) + _ICC_HEADER + bytes((n, len(chunks))) + chunk
+        for n, chunk in enumerate(chunks, start=1)
+    ]
+
+
+def _read_marker(data: bytes, pos: int) -> tuple[int, int]:
+    """The marker code at `pos` (skipping fill bytes) and the position just after it."""
+    if pos >= len(data):
+        raise TruncatedJpeg("data ends before the end-of-image marker")
+    if data[pos] != 0xFF:
+        raise NotRewritable(f"expected a marker at byte {pos}")
+    while pos + 1 < len(data) and data[pos + 1] == 0xFF:
+        pos += 1
+    if pos + 1 >= len(data):
+        raise TruncatedJpeg("data ends inside a marker")
+    return data[pos + 1], pos + 2
+
+
+def _end_of_scan(data: bytes, start: int) -> int:
+    """Position of the first marker after a scan's entropy-coded data."""
+    found = _NEXT_MARKER.search(data, start)
+    if found is None:
+        raise TruncatedJpeg("picture data ends without an end-of-image marker")
+    return found.start()
+
+
+def _jfif_segment(body: bytes) -> bytes:
+    """A JFIF APP0 with the source's version and pixel density, and no embedded thumbnail."""
+    if len(body) < 12:
+        raise NotRewritable("short JFIF segment")
+    fields = body[5:12]  # version (2), density unit (1), x and y density (2 + 2)
+    return b"\xff\xe0\x00\x10JFIF\x00" + fields + b"\x00\x00"
+
+
+def _adobe_segment(transform: int) -> bytes:
+    """An Adobe APP14 carrying only the colour transform flag decoders need (RGB vs YCbCr)."""
+    return b"\xff\xee\x00\x0eAdobe" + struct.pack(">HHHB", 100, 0, 0, transform)

@@ -1,0 +1,152 @@
+"""The photo-processing step of the upload job: from the uploaded bytes to a clean, upright JPEG,
+its thumbnails and its quality metrics, or a refusal with a stable error code."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from PIL import Image, JpegImagePlugin
+
+from backend.imaging import refusals
+from backend.imaging.colour import usable_icc_profile
+from backend.imaging.jpeg_rewrite import NotRewritable, TruncatedJpeg, rewrite_without_metadata
+from backend.imaging.opening import HEADER_ERRORS, open_photo, orientation_of
+from backend.imaging.renditions import FULL_SIZE_QUALITY, encode_jpeg, fit_within, make_thumbnails
+from backend.imaging.upright import decode_upright
+from shared.quality import WORKING_SIZE, QualityReport, assess_photo
+
+DEFAULT_MAX_PIXELS = 50_000_000
+DEFAULT_THUMBNAILS: tuple[tuple[str, int], ...] = (("thumb", 320), ("preview", 1280))
+
+# What decoders raise on damaged picture data (truncated, corrupt, unsupported coding).
+DECODE_ERRORS = (*HEADER_ERRORS, RuntimeError)
+
+_SUBSAMPLING_444 = 0
+_SUBSAMPLING_420 = 2
+
+
+@dataclass(frozen=True, slots=True)
+class ProcessedPhoto:
+    image_jpeg: bytes  # the full-size upright photo, no metadata (an ICC colour profile at most)
+    thumbnails: dict[str, bytes]  # a JPEG per thumbnail name, e.g. "thumb", "preview"
+    width: int  # of the upright photo
+    height: int
+    content_type: str  # of image_jpeg and the thumbnails: always image/jpeg
+    metrics: QualityReport
+    source_type: str  # what was uploaded: "jpeg", "png", "webp" or "heic"
+    reencoded: bool  # False when the uploaded JPEG's picture data was kept byte for byte
+
+
+def process_photo(
+    data: bytes,
+    *,
+    max_pixels: int = DEFAULT_MAX_PIXELS,
+    thumbnail_sizes: Sequence[tuple[str, int]] = DEFAULT_THUMBNAILS,
+    previous_thumbnail: bytes | None = None,
+) -> ProcessedPhoto:
+    """Turn an uploaded photo into what Follicle stores.
+
+    Promises: `image_jpeg` is an upright JPEG (EXIF orientation applied) with no EXIF, GPS, XMP,
+    IPTC, comments or bytes after its end, only a valid ICC colour profile if the upload had one;
+    thumbnails fit their long side and are never enlarged; metrics come from shared.quality,
+    with similarity against `previous_thumbnail` (the stored thumbnail of the previous photo
+    of the same view) when given. An upright JPEG keeps its compressed picture data unchanged
+    (no generation loss, decoded only at reduced scale); any other photo is decoded in full,
+    turned upright and re-encoded.
+
+    Raises FollicleError: PHOTO_EMPTY, PHOTO_NOT_AN_IMAGE, PHOTO_CORRUPT, PHOTO_TOO_SMALL and
+    PHOTO_TOO_MANY_PIXELS (from the header, before any pixel is decoded)."""
+    photo, kind = open_photo(data, max_pixels=max_pixels)
+    orientation = orientation_of(photo)
+    icc_profile = usable_icc_profile(photo)
+    full_size = photo.size if orientation < 5 else (photo.height, photo.width)
+
+    lossless = None
+    if kind == "jpeg" and orientation == 1 and photo.mode in ("RGB", "L"):
+        lossless = _without_metadata(data, icc_profile)
+    if lossless is not None:
+        photo.close()
+        largest = max([long_side for _, long_side in thumbnail_sizes], default=0)
+        picture = _decode_reduced(lossless, fit_within(full_size, max(largest, WORKING_SIZE)))
+        image_jpeg = lossless
+    else:
+        picture, image_jpeg = _reencode(photo, kind, orientation, icc_profile)
+
+    renditions = make_thumbnails(picture, thumbnail_sizes, full_size=full_size)
+    measured = max(renditions.values(), key=lambda rendition: rendition.width, default=picture)
+    return ProcessedPhoto(
+        image_jpeg=image_jpeg,
+        thumbnails={name: encode_jpeg(rendition, icc_profile=icc_profile) for name, rendition in renditions.items()},
+        width=full_size[0],
+        height=full_size[1],
+        content_type="image/jpeg",
+        metrics=assess_photo(measured, previous=_previous_picture(previous_thumbnail), full_size=full_size),
+        source_type=kind,
+        reencoded=lossless is None,
+    )
+
+
+def _without_metadata(data: bytes, icc_profile: bytes | None) -> bytes | None:
+    """The upload rewritten losslessly without metadata; None when only re-encoding will do."""
+    try:
+        return rewrite_without_metadata(data, icc_profile=icc_profile)
+    except TruncatedJpeg as error:
+        raise refusals.corrupt("truncated") from error
+    except NotRewritable:
+        return None
+
+
+def _reencode(photo: Image.Image, kind: str, orientation: int, icc_profile: bytes | None) -> tuple[Image.Image, bytes]:
+    """Decode in full, turn upright, encode as JPEG: (upright picture, its JPEG)."""
+    settings = _full_size_settings(photo, kind)
+    try:
+        picture = decode_upright(photo, orientation, keep_ycbcr=_coded_as_ycbcr(photo, kind))
+    except DECODE_ERRORS as error:
+        raise refusals.corrupt("damaged picture data") from error
+    return picture, encode_jpeg(picture, icc_profile=icc_profile, **settings)
+
+
+def _decode_reduced(clean: bytes, target: tuple[int, int]) -> Image.Image:
+    """Decode the cleaned JPEG at the smallest DCT scale still covering `target`: every byte of
+    picture data is read (so damage is caught) at a fraction of a full decode's cost."""
+    try:
+        picture = Image.open(io.BytesIO(clean), formats=["JPEG"])
+        picture.draft("YCbCr" if _coded_as_ycbcr(picture, "jpeg") else None, target)
+        picture.load()
+    except DECODE_ERRORS as error:
+        raise refusals.corrupt("damaged picture data") from error
+    return picture
+
+
+def _coded_as_ycbcr(photo: Image.Image, kind: str) -> bool:
+    """A colour JPEG stored as YCbCr can be decoded to YCbCr, skipping two colour conversions."""
+    if kind != "jpeg" or photo.mode != "RGB":
+        return False
+    return photo.info.get("adobe_transform", 1) != 0 and bytes(layer[0] for layer in photo.layer) != b"RGB"
+
+
+def _full_size_settings(photo: Image.Image, kind: str) -> dict[str, object]:
+    """Encoder settings for the full-size photo: a JPEG source keeps its own quantisation tables,
+    so the result is as detailed (and as large) as what the phone wrote."""
+    tables = getattr(photo, "quantization", None) if kind == "jpeg" else None
+    if tables:
+        full_chroma = JpegImagePlugin.get_sampling(photo) == _SUBSAMPLING_444
+        return {"qtables": dict(tables), "subsampling": _SUBSAMPLING_444 if full_chroma else _SUBSAMPLING_420}
+    return {"quality": FULL_SIZE_QUALITY, "subsampling": _SUBSAMPLING_420}
+
+
+def _previous_picture(previous_thumbnail: bytes | None) -> Image.Image | None:
+    """The previous photo's stored thumbnail, or None when absent or unreadable
+    (a missing comparison must not block a new photo)."""
+    if not previous_thumbnail:
+        return None
+    try:
+        previous = Image.open(io.BytesIO(previous_thumbnail), formats=["JPEG", "PNG"])
+        if previous.width * previous.height > 4 * WORKING_SIZE * WORKING_SIZE:
+            return None  # a thumbnail is small; anything larger is not one
+        previous.load()
+    except DECODE_ERRORS:
+        return None
+    return previous
