@@ -14,15 +14,22 @@ from litestar.openapi.plugins import SwaggerRenderPlugin
 from backend.audit.controllers import AuditController
 from backend.auth.controllers import AuthController
 from backend.auth.principal import PrincipalMiddleware
+from backend.checkins.controllers import MyPhotoController, StaffPhotoController
 from backend.clinics.controllers import ClinicController
+from backend.dashboard.router import dashboard_router, static_router, template_config
 from backend.db import close_database, open_database
 from backend.enrolment.controllers import EnrolController, InviteController
 from backend.errors import EXCEPTION_HANDLERS
 from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
+from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
+from backend.reports.controllers import MyReportController, SideEffectController
+from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.rate_limit import AttemptLimiter
 from backend.settings import Settings
+from backend.storage import storage_lifespan
+from backend.storage.controllers import LocalStoreController
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +49,24 @@ def route_handlers() -> list:
         InjectionController,
         MyInjectionController,
         AuditController,
+        MyReportController,
+        SideEffectController,
+        MyRemindersController,
+        ReminderHistoryController,
+        MyPhotoController,
+        StaffPhotoController,
+        LocalStoreController,
+        dashboard_router(),
+        static_router(),
     ]
+
+
+def job_registrations() -> list[JobRegistration]:
+    """Every feature's `register_jobs`: the API (in-memory broker) and `follicle worker` call each once."""
+    from backend.checkins.jobs import register_jobs as photo_jobs
+    from backend.reminders.jobs import register_jobs as reminder_jobs
+
+    return [reminder_jobs, photo_jobs]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:
@@ -65,10 +89,11 @@ def create_app(settings: Settings | None = None) -> Litestar:
     )
     return Litestar(
         route_handlers=route_handlers(),
-        lifespan=[lifespan],
+        lifespan=[lifespan, storage_lifespan(settings), jobs_lifespan(settings, job_registrations())],
         middleware=[PrincipalMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         state=state,
+        template_config=template_config(),
         request_max_body_size=MAX_JSON_BODY,
         openapi_config=OpenAPIConfig(
             title="Follicle API",

@@ -101,6 +101,38 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    import logging
+
+    from backend.app import job_registrations
+    from backend.jobs import run_worker
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    asyncio.run(run_worker(_settings(), job_registrations()))
+    return 0
+
+
+def cmd_sweep_photos(args: argparse.Namespace) -> int:
+    from backend.checkins.reconciler import sweep
+    from backend.storage import build_store
+
+    settings = _settings()
+
+    async def work():
+        store = build_store(settings)
+        try:
+            return await sweep(store=store, settings=settings)
+        finally:
+            await store.close()
+
+    report = asyncio.run(_with_db(settings, work))
+    print(
+        f"Photos re-processed: {report.requeued}, abandoned uploads removed: {report.abandoned}, "
+        f"stray objects deleted: {report.objects_deleted}."
+    )
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="follicle", description="Follicle backend commands.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -123,6 +155,14 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
     serve.set_defaults(func=cmd_serve)
+
+    commands.add_parser(
+        "worker", help="run background jobs from the Redis queue (FOLLICLE_BROKER_URL=redis://...)"
+    ).set_defaults(func=cmd_worker)
+
+    commands.add_parser(
+        "sweep-photos", help="finish or remove half-done uploads and stray objects now (also runs periodically)"
+    ).set_defaults(func=cmd_sweep_photos)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +16,9 @@ MODEL_MODULES = [
     "backend.enrolment.models",
     "backend.injections.models",
     "backend.audit.models",
+    "backend.reports.models",
+    "backend.reminders.models",
+    "backend.checkins.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 
@@ -75,3 +79,39 @@ async def apply_migrations(database_url: str) -> None:
 def connection():
     """The default database connection (for the rare raw, set-based query)."""
     return Tortoise.get_connection("default")
+
+
+class QueryCounter(logging.Handler):
+    """Counts the SQL statements the ORM sends while active (`with QueryCounter() as q: ...; q.count`).
+    For tests and benchmarks that promise set-based work: no query per patient."""
+
+    _STATEMENTS = ("SELECT", "INSERT", "UPDATE", "DELETE", "WITH")
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.statements: list[str] = []
+        self._saved: tuple[int, bool] | None = None
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        text = record.getMessage()
+        if text.lstrip().upper().startswith(self._STATEMENTS):
+            self.statements.append(text.strip())
+
+    def __enter__(self) -> QueryCounter:
+        logger = logging.getLogger("tortoise.db_client")
+        self._saved = (logger.level, logger.propagate)
+        logger.setLevel(logging.DEBUG)
+        logger.propagate = False
+        logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        logger = logging.getLogger("tortoise.db_client")
+        logger.removeHandler(self)
+        if self._saved is not None:
+            logger.setLevel(self._saved[0])
+            logger.propagate = self._saved[1]

@@ -38,12 +38,27 @@ class Settings:
     s3_secret_access_key: str = ""
     s3_path_style: bool = False
     s3_kms_key_id: str = ""
+    # "put" (presigned PUT bound to size, type and sha256) or "post" (presigned POST form)
+    s3_upload_method: str = "put"
+    s3_connect_timeout_seconds: int = 5
+    s3_read_timeout_seconds: int = 30
+    s3_max_attempts: int = 3  # botocore standard retries, first try included
+    s3_max_connections: int = 32  # also the store's thread pool size
     upload_url_ttl_seconds: int = 300
     download_url_ttl_seconds: int = 300
     max_photo_bytes: int = 25 * 1024 * 1024
+    max_photo_pixels: int = 50_000_000  # decompression bombs stop here, before any pixel is decoded
+    # the photo sweep: re-queue processing stuck this long, drop uploads never completed after this
+    photo_stuck_minutes: int = 15
+    abandoned_upload_hours: int = 48
+    # how often this process sweeps photos when jobs run in it (broker "memory"; 0 turns it off)
+    photo_sweep_seconds: int = 600
 
     # background jobs: "memory" (in the API process) or a redis:// URL
     broker_url: str = "memory"
+    job_concurrency: int = 8  # jobs one process runs at once
+    job_redelivery_seconds: int = 300  # a job unacknowledged this long (its worker died) runs again
+    job_queue: str = "follicle:jobs"  # the Redis stream jobs go through
 
     # push: "outbox" (the app pulls its schedule) or "fcm,apns"
     push_providers: str = "outbox"
@@ -54,6 +69,12 @@ class Settings:
     apns_team_id: str = ""
     apns_topic: str = ""
     apns_endpoint: str = "https://api.push.apple.com"
+
+    # reminders: how often this process delivers due reminders when jobs run in it (broker "memory";
+    # 0 turns that off), how long a worker holds a claimed batch, and how many it claims at once
+    reminder_sweep_seconds: int = 60
+    reminder_lease_seconds: int = 120
+    reminder_batch_size: int = 100
 
     # sign-in and sessions
     staff_token_ttl_hours: int = 12

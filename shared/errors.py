@@ -51,6 +51,12 @@ class ErrorCode(StrEnum):
     # reports
     SYMPTOM_UNKNOWN = "symptom_unknown"
     ANSWER_OFF_SCALE = "answer_off_scale"
+    SEVERITY_OUT_OF_RANGE = "severity_out_of_range"
+    QUESTION_UNKNOWN = "question_unknown"
+    ANSWERS_INCOMPLETE = "answers_incomplete"
+    QUESTIONNAIRE_VERSION_UNKNOWN = "questionnaire_version_unknown"
+    QUESTIONNAIRE_ALREADY_ANSWERED = "questionnaire_already_answered"
+    INJECTION_NOT_GIVEN = "injection_not_given"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

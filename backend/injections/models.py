@@ -39,4 +39,5 @@ class InjectionSession(Model):
 
     class Meta:
         table = "injection_session"
-        indexes = (("clinic", "lot_number"), ("patient", "scheduled_at"))
+        # column names: Tortoise 1.1.9 does not map a foreign key's field name in an index to its column
+        indexes = (("clinic_id", "lot_number"), ("patient_id", "scheduled_at"))

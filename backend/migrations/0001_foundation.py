@@ -66,7 +66,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'patient', 'app': 'models', 'unique_together': (('clinic', 'record_number'),), 'indexes': [Index(fields=['clinic', 'display_name'])], 'pk_attr': 'id', 'table_description': "A clinic's patient, linked to the clinic's own record (EHR/MRN number)."},
+            options={'table': 'patient', 'app': 'models', 'unique_together': (('clinic', 'record_number'),), 'indexes': [Index(fields=['clinic_id', 'display_name'])], 'pk_attr': 'id', 'table_description': "A clinic's patient, linked to the clinic's own record (EHR/MRN number)."},
             bases=['Model'],
         ),
         ops.CreateModel(
@@ -120,7 +120,7 @@ class Migration(migrations.Migration):
                 ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
                 ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
             ],
-            options={'table': 'injection_session', 'app': 'models', 'indexes': [Index(fields=['clinic', 'lot_number']), Index(fields=['patient', 'scheduled_at'])], 'pk_attr': 'id', 'table_description': 'One injection session, planned or given, with the exact product lot used.'},
+            options={'table': 'injection_session', 'app': 'models', 'indexes': [Index(fields=['clinic_id', 'lot_number']), Index(fields=['patient_id', 'scheduled_at'])], 'pk_attr': 'id', 'table_description': 'One injection session, planned or given, with the exact product lot used.'},
             bases=['Model'],
         ),
         ops.CreateModel(

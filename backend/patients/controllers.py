@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from litestar import Controller, delete, get, patch, post, put
+from litestar import Controller, Request, delete, get, patch, post, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
@@ -40,8 +40,8 @@ class PatientController(Controller):
         return await service.update(staff, patient_id, data)
 
     @delete("/{patient_id:uuid}", operation_id="DeletePatient", guards=[admin_only], status_code=HTTP_204_NO_CONTENT)
-    async def delete_patient(self, staff: CurrentStaff, patient_id: FromPath[uuid.UUID]) -> None:
-        await service.delete(staff, patient_id)
+    async def delete_patient(self, request: Request, staff: CurrentStaff, patient_id: FromPath[uuid.UUID]) -> None:
+        await service.delete(staff, patient_id, store=getattr(request.app.state, "store", None))
 
 
 class MeController(Controller):

@@ -37,4 +37,5 @@ class Patient(Model):
     class Meta:
         table = "patient"
         unique_together = (("clinic", "record_number"),)
-        indexes = (("clinic", "display_name"),)
+        # column names: Tortoise 1.1.9 does not map a foreign key's field name in an index to its column
+        indexes = (("clinic_id", "display_name"),)

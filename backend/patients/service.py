@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -12,6 +13,7 @@ from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.clinics.models import Clinic
 from backend.patients.models import Patient
+from backend.reminders import planning as reminder_planning
 from shared.contract.patients import (
     Consent,
     PatientCreate,
@@ -23,6 +25,12 @@ from shared.contract.patients import (
     TreatmentPlan,
 )
 from shared.errors import Conflict, ErrorCode, InvalidInput, NotFound
+
+
+log = logging.getLogger(__name__)
+
+# changing any of these moves the patient's reminders
+SCHEDULE_FIELDS = {"baseline_date", "timezone", "check_in_time", "quiet_hours_start", "quiet_hours_end"}
 
 
 def check_timezone(name: str) -> str:
@@ -127,6 +135,8 @@ async def update(principal: StaffPrincipal, patient_id: uuid.UUID, data: Patient
         await audit.record(
             principal, "patient.update", "patient", patient.id, patient_id=patient.id, detail={"fields": sorted(values)}
         )
+        if values.keys() & SCHEDULE_FIELDS:
+            await reminder_planning.plan_for_patient(patient.id, check_preferences=True)
     return patient_out(patient)
 
 
@@ -170,21 +180,32 @@ async def update_own_reminders(principal: PatientPrincipal, reminders: ReminderP
             push_enabled=reminders.push_enabled,
         )
         await audit.record(principal, "patient.reminders", "patient", principal.patient_id, patient_id=principal.patient_id)
+        await reminder_planning.plan_for_patient(principal.patient_id, check_preferences=True)
     return await self_view(principal)
 
 
-# Hooks run inside the delete transaction before the rows go; features that keep
-# objects outside the database (photos in the store) register one to remove them too.
+# Hooks run inside the delete transaction before the rows go. A hook that keeps things
+# outside the database (photos in the store) returns an `async (store) -> None` that removes
+# them once the transaction has committed (never before: a rollback would leave rows without
+# their objects); whatever that misses, the photo sweep removes later.
 DELETE_HOOKS: list = []
 
 
-async def delete(principal: StaffPrincipal, patient_id: uuid.UUID) -> None:
+async def delete(principal: StaffPrincipal, patient_id: uuid.UUID, *, store: object = None) -> None:
     patient = await get_for_staff(principal, patient_id)
+    after_commit = []
     async with in_transaction():
         for hook in DELETE_HOOKS:
-            await hook(patient)
+            follow_up = await hook(patient)
+            if follow_up is not None:
+                after_commit.append(follow_up)
         await patient.delete()
         await audit.record(
             principal, "patient.delete", "patient", patient_id, patient_id=patient_id,
             detail={"record_number": patient.record_number},
         )
+    for follow_up in after_commit:
+        try:
+            await follow_up(store)
+        except Exception:  # noqa: BLE001 - the rows are gone; the sweep removes what is left
+            log.warning("patient %s deleted; some of their objects stay until the next sweep", patient_id, exc_info=True)

@@ -75,6 +75,8 @@ class ApnsProvider:
                 "apns-push-type": "alert",
                 "apns-priority": "10",
                 "apns-expiration": str(expires),
+                # a reminder sent twice (a worker died before recording it) shows once on the phone
+                "apns-collapse-id": message.reminder_id,
             },
         )
 

@@ -24,7 +24,11 @@ BAD_REQUEST_TYPE = "type.googleapis.com/google.rpc.BadRequest"
 
 
 def fcm_request_body(message: PushMessage, *, now: float) -> dict[str, Any]:
-    """The v1 `messages:send` body: generic notification, string-only data, per-platform delivery hints."""
+    """The v1 `messages:send` body: generic notification, string-only data, per-platform delivery hints.
+
+    The reminder id is the collapse key and notification tag, so a reminder sent twice (a worker
+    died between the send and recording it) replaces itself on the phone instead of showing twice.
+    """
     ttl = int(message.time_to_live.total_seconds())
     return {
         "message": {
@@ -34,10 +38,15 @@ def fcm_request_body(message: PushMessage, *, now: float) -> dict[str, Any]:
             "android": {
                 "priority": "high",
                 "ttl": f"{ttl}s",
-                "notification": {"sound": "default"},
+                "collapse_key": message.reminder_id,
+                "notification": {"sound": "default", "tag": message.reminder_id},
             },
             "apns": {
-                "headers": {"apns-priority": "10", "apns-expiration": str(int(now) + ttl)},
+                "headers": {
+                    "apns-priority": "10",
+                    "apns-expiration": str(int(now) + ttl),
+                    "apns-collapse-id": message.reminder_id,
+                },
                 "payload": {"aps": {"sound": "default"}},
             },
             "webpush": {"headers": {"TTL": str(ttl), "Urgency": "high"}},

@@ -11,6 +11,8 @@ from dataclasses import dataclass
 import pytest
 
 from backend.enrolment.models import Device, Invite
+from tests.backend.reports.bodies import questionnaire_body, side_effect_body, store_report
+from tests.backend.checkins.matrix import OBJECT_KEY, slot_body, store_photo
 from tests.backend.world import World, build_world
 
 ROLES = ("anonymous", "patient_a", "patient_b", "staff_x", "staff_y")
@@ -73,6 +75,34 @@ ROUTES: list[Route] = [
     Route("GET", "/lots/LOT-A1/injections", STAFF_ANY),
     Route("GET", "/me/injections", PATIENT_SELF),
     Route("GET", "/audit", STAFF_ANY),
+    # patient B may not report on patient A's injection: 404, nothing stored
+    Route("POST", "/me/side-effects", (401, 200, 404, 403, 403), lambda ids: side_effect_body(ids["injection_a"]), ok=201),
+    Route("GET", "/me/side-effects", PATIENT_SELF),
+    Route("POST", "/me/questionnaires", PATIENT_SELF, lambda ids: questionnaire_body(), ok=201),
+    Route("GET", "/me/questionnaires", PATIENT_SELF),
+    Route("GET", "/me/questions-due", PATIENT_SELF),
+    Route("GET", "/side-effects", STAFF_ANY),
+    Route("GET", "/side-effects/alerts", STAFF_ANY),
+    Route("GET", "/side-effects/{side_effect_a}", STAFF_ON_A),
+    Route("POST", "/side-effects/{side_effect_a}/annotations", STAFF_ON_A, {"text": "Called the patient."}, ok=201),
+    Route("POST", "/side-effects/{side_effect_a}/acknowledge", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/side-effects", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/questionnaires", STAFF_ON_A),
+    Route("PUT", "/me/device/push-token", PATIENT_SELF, {"platform": "android", "push_token": "fcm-registration-token-0123456789"}),
+    Route("GET", "/me/schedule", PATIENT_SELF),
+    Route("GET", "/patients/{patient_a}/reminders", STAFF_ON_A),
+    # photos: patient B asking for patient A's photo learns nothing (404)
+    Route("POST", "/me/photos/slots", PATIENT_SELF, lambda ids: slot_body()),
+    Route("POST", "/me/photos/{photo_a}/complete", (401, 200, 404, 403, 403)),
+    Route("GET", "/me/photos/{photo_a}", (401, 200, 404, 403, 403)),
+    Route("GET", "/me/checkins", PATIENT_SELF),
+    Route("GET", "/me/timeline", PATIENT_SELF),
+    Route("GET", "/patients/{patient_a}/timeline", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/checkins", STAFF_ON_A),
+    Route("GET", "/photos/{photo_a}", STAFF_ON_A),
+    # the embedded store's own URLs answer a valid signature only, whoever asks
+    Route("PUT", "/store/objects/{object_key}", (403,) * 5),
+    Route("GET", "/store/objects/{object_key}", (403,) * 5),
 ]
 
 
@@ -84,10 +114,15 @@ def _order(route: Route) -> list[str]:
 async def _ids(world: World) -> dict[str, str]:
     invite = await Invite.create(patient_id=world.ids["patient_a"], code="MATRIX01", expires_at="2099-01-01T00:00:00Z")
     device = await Device.filter(patient_id=world.ids["patient_a"]).first()
+    report = await store_report(world.ids["clinic_x"], world.ids["patient_a"], world.ids["injection_a"])
+    photo = await store_photo(world.ids["patient_a"])
     return {
         **{k: str(v) for k, v in world.ids.items()},
         "invite_a": str(invite.id),
         "device_a": str(device.id),
+        "side_effect_a": str(report.id),
+        "photo_a": str(photo.id),
+        "object_key": OBJECT_KEY,
     }
 
 
@@ -98,7 +133,7 @@ async def test_route_answers_each_caller_as_expected(client, route: Route):
     path = route.path.format(**ids)
     seen = {}
     for role in _order(route):
-        body = route.body
+        body = route.body(ids) if callable(route.body) else route.body
         if isinstance(body, dict) and "email" in body and "{role}" in str(body.get("email")):
             body = {**body, "email": body["email"].format(role=role)}
         if isinstance(body, dict) and "record_number" in body:

@@ -1,0 +1,1 @@
+"""Page handlers under /dashboard, one module per area of the dashboard."""

@@ -1,0 +1,224 @@
+"""What each dashboard page shows, gathered from the feature services.
+
+Nothing here decides a rule: tenancy, roles and validation stay in the services called. This
+module only puts their answers together for a page, and adds the names a page needs beside ids.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from backend.audit import service as audit
+from backend.auth.principal import StaffPrincipal
+from backend.clinics import service as clinics
+from backend.clinics.models import StaffUser
+from backend.checkins import service as checkins
+from backend.checkins import timeline as photo_timeline
+from backend.checkins.service import PhotoContext
+from backend.dashboard.timeline import TimelineGrid, build_grid
+from backend.enrolment import service as enrolment
+from backend.injections import service as injections
+from backend.patients import service as patients
+from backend.patients import status
+from backend.patients.models import Patient
+from backend.reports import side_effects
+from shared.contract.audit import AuditPage
+from shared.contract.checkins import PhotoOut
+from shared.contract.clinics import ClinicOut
+from shared.contract.injections import InjectionCreate, InjectionOut, InjectionUpdate, SessionStatus
+from shared.contract.patients import DeviceOut, InviteOut, PatientOut
+from shared.contract.reports import ReportAnnotationCreate, SideEffectReportOut
+from shared.errors import InvalidInput
+
+
+@dataclass(frozen=True)
+class ClinicClock:
+    """The clinic and what 'now' and 'today' are there."""
+
+    clinic: ClinicOut
+    now: datetime
+
+    @property
+    def tz(self) -> str:
+        return self.clinic.timezone
+
+    @property
+    def today(self) -> date:
+        return self.now.astimezone(ZoneInfo(self.clinic.timezone)).date()
+
+
+async def clinic_clock(principal: StaffPrincipal) -> ClinicClock:
+    return ClinicClock(await clinics.get_clinic(principal), datetime.now(UTC))
+
+
+@dataclass(frozen=True)
+class PatientListPage:
+    clock: ClinicClock
+    listing: status.PatientStatusPage
+
+
+async def patient_list(
+    principal: StaffPrincipal, *, text: str | None, show: status.ListFilter, sort: status.ListSort, page: int, per_page: int
+) -> PatientListPage:
+    clock = await clinic_clock(principal)
+    listing = await status.patient_list(
+        principal, today=clock.today, now=clock.now, text=text, show=show, sort=sort, page=page, per_page=per_page
+    )
+    return PatientListPage(clock, listing)
+
+
+@dataclass(frozen=True)
+class PatientPage:
+    clock: ClinicClock
+    patient: PatientOut
+    sessions: list[InjectionOut]
+    invites: list[InviteOut]
+    devices: list[DeviceOut]
+    timeline: TimelineGrid
+    side_effects: list[SideEffectReportOut]
+
+    @property
+    def open_invite(self) -> InviteOut | None:
+        now = self.clock.now
+        for invite in self.invites:
+            if invite.used_at is None and invite.revoked_at is None and invite.expires_at > now:
+                return invite
+        return None
+
+    @property
+    def sessions_done(self) -> int:
+        return sum(1 for s in self.sessions if s.status == SessionStatus.DONE)
+
+    @property
+    def next_session(self) -> InjectionOut | None:
+        upcoming = [s for s in self.sessions if s.status == SessionStatus.SCHEDULED and s.scheduled_at >= self.clock.now]
+        return min(upcoming, key=lambda s: s.scheduled_at, default=None)
+
+
+async def patient_page(
+    principal: StaffPrincipal, patient_id: uuid.UUID, public_url: str, photos: PhotoContext
+) -> PatientPage:
+    """Everything the patient page shows; showing the photo timeline is audited (photo.view)."""
+    patient = await patients.view(principal, patient_id)
+    clock = await clinic_clock(principal)
+    sessions = await injections.list_for_patient(principal, patient_id)
+    reports = await side_effects.list_for_patient(principal, patient_id)
+    timeline = build_grid(
+        await photo_timeline.for_staff(principal, patient_id, photos), today=clock.today, side_effects=reports
+    )
+    return PatientPage(
+        clock=clock,
+        patient=patient,
+        sessions=sessions,
+        invites=await enrolment.list_invites(principal, patient_id, public_url),
+        devices=await enrolment.list_devices(principal, patient_id),
+        timeline=timeline,
+        side_effects=reports,
+    )
+
+
+@dataclass(frozen=True)
+class PhotoPage:
+    clock: ClinicClock
+    patient: PatientOut
+    photos: list[PhotoOut]  # one to show large, or two to compare (earlier month first)
+
+
+async def photo_page(principal: StaffPrincipal, photo_ids: list[uuid.UUID], photos: PhotoContext) -> PhotoPage:
+    """One photo shown large, or two of the same view to compare; each photo shown is audited."""
+    if len(photo_ids) not in (1, 2) or len(set(photo_ids)) != len(photo_ids):
+        raise InvalidInput("Pick two different photos to compare.")
+    shown = [await checkins.staff_photo(principal, photo_id, photos) for photo_id in photo_ids]
+    if len({p.patient_id for p in shown}) != 1:
+        raise InvalidInput("Both photos must be of the same patient.")
+    if len({p.view for p in shown}) != 1:
+        raise InvalidInput("Compare two photos of the same view.")
+    shown.sort(key=lambda p: (p.checkin_month, p.captured_at))
+    return PhotoPage(await clinic_clock(principal), await patients.view(principal, shown[0].patient_id), shown)
+
+
+async def record_session(
+    principal: StaffPrincipal, patient_id: uuid.UUID, session: InjectionCreate, follow_up: InjectionCreate | None
+) -> InjectionOut:
+    """Record a session and, when asked, schedule the next one (which drives the reminders)."""
+    recorded = await injections.create(principal, patient_id, session)
+    if follow_up is not None:
+        await injections.create(principal, patient_id, follow_up)
+    return recorded
+
+
+async def update_session(principal: StaffPrincipal, session_id: uuid.UUID, change: InjectionUpdate) -> InjectionOut:
+    return await injections.update(principal, session_id, change)
+
+
+async def session_for_edit(principal: StaffPrincipal, session_id: uuid.UUID) -> tuple[InjectionOut, PatientOut]:
+    session = injections.injection_out(await injections.get_for_staff(principal, session_id))
+    return session, await patients.view(principal, session.patient_id)
+
+
+@dataclass(frozen=True)
+class LotHit:
+    session: InjectionOut
+    patient_name: str
+    record_number: str
+
+
+async def lot_search(principal: StaffPrincipal, lot_number: str) -> tuple[ClinicClock, list[LotHit]]:
+    """Every session of the clinic that used the lot, with who received it."""
+    clock = await clinic_clock(principal)
+    sessions = await injections.find_by_lot(principal, lot_number)
+    people = await _patient_names(principal, {s.patient_id for s in sessions})
+    hits = [LotHit(s, *people.get(s.patient_id, ("(deleted patient)", ""))) for s in sessions]
+    return clock, hits
+
+
+async def _patient_names(principal: StaffPrincipal, ids: set[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str]]:
+    if not ids:
+        return {}
+    rows = await Patient.filter(clinic_id=principal.clinic_id, id__in=list(ids)).values_list(
+        "id", "display_name", "record_number"
+    )
+    return {row[0]: (row[1], row[2]) for row in rows}
+
+
+@dataclass(frozen=True)
+class AuditLogPage:
+    clock: ClinicClock
+    events: AuditPage
+    staff_names: dict[uuid.UUID, str]
+    patient_names: dict[uuid.UUID, tuple[str, str]]
+
+
+async def audit_log(
+    principal: StaffPrincipal, *, patient_id: uuid.UUID | None, action: str | None, offset: int, limit: int
+) -> AuditLogPage:
+    clock = await clinic_clock(principal)
+    events = await audit.list_events(principal.clinic_id, patient_id=patient_id, action=action, offset=offset, limit=limit)
+    staff_ids = {e.actor_id for e in events.items if e.actor_kind == "staff" and e.actor_id}
+    # sign-ins are recorded before there is a signed-in actor: the staff member is the subject
+    staff_ids |= {_uuid(e.subject_id) for e in events.items if e.subject_type == "staff"} - {None}
+    staff = (
+        await StaffUser.filter(clinic_id=principal.clinic_id, id__in=list(staff_ids)).values_list("id", "name")
+        if staff_ids
+        else []
+    )
+    patient_names = await _patient_names(principal, {e.patient_id for e in events.items if e.patient_id})
+    return AuditLogPage(clock, events, {row[0]: row[1] for row in staff}, patient_names)
+
+
+async def acknowledge_report(principal: StaffPrincipal, report_id: uuid.UUID) -> SideEffectReportOut:
+    return await side_effects.acknowledge(principal, report_id)
+
+
+async def annotate_report(principal: StaffPrincipal, report_id: uuid.UUID, note: ReportAnnotationCreate) -> SideEffectReportOut:
+    return await side_effects.annotate(principal, report_id, note)
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None

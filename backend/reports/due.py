@@ -1,0 +1,94 @@
+"""The report questions waiting for a patient, and the hook that tells other features a question
+was answered. The rules themselves are pure and live in `shared.report_schedule`."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from collections.abc import Awaitable, Callable
+from datetime import UTC, date, datetime, time, timedelta
+
+from tortoise.expressions import Q
+
+from backend.injections.models import InjectionSession
+from backend.patients.models import Patient
+from backend.reports.models import QuestionnaireResponse, SideEffectReport
+from shared import report_schedule
+from shared.contract.injections import SessionStatus
+from shared.contract.reports import DueQuestion
+from shared.errors import NotFound
+from shared.schedule import SIDE_EFFECT_QUESTION_DAYS, PatientSchedule, ScheduleRuleError, SessionInfo
+
+# Run inside the transaction that stores an answer, with the patient's id and the dedupe keys
+# (as in shared.schedule) of the questions it answers; the reminders outbox registers one.
+ANSWER_HOOKS: list[Callable[[uuid.UUID, list[str]], Awaitable[None]]] = []
+
+# how far back a done injection can still have an open check-in
+_LOOKBACK = timedelta(days=max(SIDE_EFFECT_QUESTION_DAYS) + report_schedule.SIDE_EFFECT_CHECK_IN_OPEN_DAYS + 2)
+
+
+def patient_schedule(patient: Patient) -> PatientSchedule:
+    """The patient's schedule inputs; preferences the shared rules refuse fall back to the defaults."""
+    try:
+        return PatientSchedule(
+            baseline_on=patient.baseline_date,
+            timezone=patient.timezone,
+            quiet_hours_start=time.fromisoformat(patient.quiet_hours_start),
+            quiet_hours_end=time.fromisoformat(patient.quiet_hours_end),
+            reminder_time=time.fromisoformat(patient.check_in_time),
+        )
+    except (ScheduleRuleError, ValueError):
+        try:
+            return PatientSchedule(baseline_on=patient.baseline_date, timezone=patient.timezone)
+        except ScheduleRuleError:
+            return PatientSchedule(baseline_on=patient.baseline_date, timezone="UTC")
+
+
+def local_today(schedule: PatientSchedule, now: datetime) -> date:
+    return now.astimezone(schedule.zone).date()
+
+
+def session_info(session: InjectionSession) -> SessionInfo:
+    return SessionInfo(
+        id=str(session.id),
+        scheduled_at=session.scheduled_at,
+        status=SessionStatus(session.status),
+        performed_at=session.performed_at,
+    )
+
+
+async def mark_answered(patient_id: uuid.UUID, dedupe_keys: list[str]) -> None:
+    if dedupe_keys:
+        for hook in ANSWER_HOOKS:
+            await hook(patient_id, dedupe_keys)
+
+
+async def questions_due(patient_id: uuid.UUID, now: datetime | None = None) -> list[DueQuestion]:
+    """Side-effect check-ins and the self-assessment waiting for the patient at `now`, oldest first.
+
+    Four indexed queries, whatever the patient's history. NotFound for an unknown patient.
+    """
+    now = now or datetime.now(UTC)
+    patient = await Patient.filter(id=patient_id).first()
+    if patient is None:
+        raise NotFound("No such patient.")
+    schedule = patient_schedule(patient)
+    since = now - _LOOKBACK
+    sessions = await InjectionSession.filter(patient_id=patient_id, status=SessionStatus.DONE).filter(
+        Q(performed_at__gte=since) | Q(performed_at__isnull=True, scheduled_at__gte=since)
+    )
+    reported_on: dict[str, list[date]] = defaultdict(list)
+    if sessions:
+        rows = await SideEffectReport.filter(
+            patient_id=patient_id, injection_session_id__in=[s.id for s in sessions]
+        ).values_list("injection_session_id", "submitted_at")
+        for session_id, submitted_at in rows:
+            reported_on[str(session_id)].append(local_today(schedule, submitted_at))
+    months = await self_assessment_months_answered(patient_id)
+    return report_schedule.questions_due(schedule, [session_info(s) for s in sessions], reported_on, months, now)
+
+
+async def self_assessment_months_answered(patient_id: uuid.UUID) -> set[int]:
+    """The occasions (months from baseline) the patient has answered, for `plan_reminders`."""
+    months = await QuestionnaireResponse.filter(patient_id=patient_id).values_list("occasion_month", flat=True)
+    return {int(m) for m in months}

@@ -1,0 +1,44 @@
+"""What the home screen says about check-ins and injections."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, date, datetime, timedelta
+
+from mobile.services.home_summary import MonthState, describe_checkin, describe_injection, summarise
+from shared.contract.injections import PatientInjectionOut, SessionStatus
+from shared.contract.patients import Treatment
+
+BASELINE = date(2026, 1, 15)
+
+
+def _session(when: datetime, status=SessionStatus.SCHEDULED) -> PatientInjectionOut:
+    return PatientInjectionOut(id=uuid.uuid4(), status=status, scheduled_at=when, treatment=Treatment.EXOSOMES, product="ExoCell 5B")
+
+
+def test_an_open_window_lets_the_patient_start_and_says_how_long_is_left():
+    now = datetime(2026, 3, 16, 9, tzinfo=UTC)
+    summary = summarise(baseline_on=BASELINE, today=now.date(), completed_months={0}, injections=[], now=now)
+    assert summary.next_checkin.window.month == 2 and summary.next_checkin.can_start
+    assert [(t.month, t.state) for t in summary.months] == [(0, MonthState.DONE), (1, MonthState.MISSED), (2, MonthState.OPEN)]
+    title, detail = describe_checkin(summary.next_checkin, now.date())
+    assert title == "Month 2 photos were due Sun 15 Mar" and "6 days left" in detail
+
+
+def test_a_done_month_points_to_the_next_one_not_yet_open():
+    now = datetime(2026, 2, 16, 9, tzinfo=UTC)
+    summary = summarise(baseline_on=BASELINE, today=now.date(), completed_months={0, 1}, injections=[], now=now)
+    assert not summary.next_checkin.can_start and summary.next_checkin.window.month == 2
+    title, detail = describe_checkin(summary.next_checkin, now.date())
+    assert title == "Month 2 photos due Sun 15 Mar" and "from Thu 12 Mar" in detail
+
+
+def test_the_next_injection_is_the_soonest_still_ahead():
+    now = datetime(2026, 2, 16, 9, tzinfo=UTC)
+    past = _session(now - timedelta(days=3), SessionStatus.DONE)
+    soon = _session(now + timedelta(days=1, hours=1))
+    later = _session(now + timedelta(days=30))
+    summary = summarise(baseline_on=BASELINE, today=now.date(), completed_months=set(), injections=[later, past, soon], now=now)
+    assert summary.next_injection == soon
+    title, detail = describe_injection(soon, "Europe/London", now)
+    assert title == "Next injection tomorrow" and detail == "Tue 17 Feb at 10:00 - ExoCell 5B"
