@@ -48,6 +48,8 @@ class Settings:
     download_url_ttl_seconds: int = 300
     max_photo_bytes: int = 25 * 1024 * 1024
     max_photo_pixels: int = 50_000_000  # decompression bombs stop here, before any pixel is decoded
+    # after a store call worked, upload slots trust the store this long before asking it again
+    store_trust_seconds: int = 30
     # the photo sweep: re-queue processing stuck this long, drop uploads never completed after this
     photo_stuck_minutes: int = 15
     abandoned_upload_hours: int = 48

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
@@ -17,6 +18,17 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 ACCESS_KEY = "bench"
 SECRET_KEY = "bench-secret"
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+    def cpu_seconds(self) -> float:
+        """User + system CPU time this process has used so far (Linux /proc)."""
+        fields = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def free_port() -> int:
@@ -38,8 +50,8 @@ def _wait_until_up(url: str, process: subprocess.Popen, limit: float = 60.0) -> 
 
 
 @contextlib.contextmanager
-def moto_server() -> Iterator[str]:
-    """moto's S3 server in its own process; yields its endpoint URL."""
+def moto_server() -> Iterator[Server]:
+    """moto's S3 server in its own process."""
     port = free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
@@ -48,7 +60,7 @@ def moto_server() -> Iterator[str]:
     endpoint = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(endpoint, process)
-        yield endpoint
+        yield Server(endpoint, process.pid)
     finally:
         process.terminate()
         process.wait()
@@ -62,9 +74,9 @@ def api_env(values: dict[str, object]) -> dict[str, str]:
 
 
 @contextlib.contextmanager
-def api_server(settings: dict[str, object], *, cwd: Path, app_factory: str = "backend.app:create_app") -> Iterator[str]:
+def api_server(settings: dict[str, object], *, cwd: Path, app_factory: str = "backend.app:create_app") -> Iterator[Server]:
     """The API (one uvicorn worker, uvloop and httptools as `follicle serve` gets them) in its own
-    process, configured from FOLLICLE_* variables; yields its base URL."""
+    process, configured from FOLLICLE_* variables."""
     port = free_port()
     process = subprocess.Popen(
         [sys.executable, "-m", "uvicorn", "--factory", app_factory, "--host", "127.0.0.1", "--port", str(port),
@@ -74,7 +86,7 @@ def api_server(settings: dict[str, object], *, cwd: Path, app_factory: str = "ba
     base = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base + "/health", process)
-        yield base
+        yield Server(base, process.pid)
     finally:
         process.terminate()
         process.wait()

@@ -8,14 +8,19 @@ from litestar.params import FromPath, JSONBody
 
 from backend.auth.deps import PATIENT, STAFF, CurrentPatient, CurrentStaff
 from backend.auth.guards import patient_only, staff_only
-from backend.checkins import service, timeline
+from backend.checkins import service, timeline, uploads
 from backend.checkins.service import PhotoContext
 from shared.contract.checkins import CheckInOut, MyCheckIns, PhotoOut, Timeline, UploadSlot, UploadSlotRequest
 
 
 def _photo_context(request: Request) -> PhotoContext:
     state = request.app.state
-    return PhotoContext(settings=state.settings, store=state.store, jobs=getattr(state, "jobs", None))
+    return PhotoContext(
+        settings=state.settings,
+        store=state.store,
+        jobs=getattr(state, "jobs", None),
+        health=getattr(state, "store_health", None),
+    )
 
 
 CONTEXT = {"photos": Provide(_photo_context, sync_to_thread=False)}
@@ -32,11 +37,11 @@ class MyPhotoController(Controller):
 
     @post("/photos/slots", operation_id="RequestUploadSlot", status_code=200)
     async def request_slot(self, patient: CurrentPatient, photos: Photos, data: JSONBody[UploadSlotRequest]) -> UploadSlot:
-        return await service.request_slot(patient, data, photos)
+        return await uploads.request_slot(patient, data, photos)
 
     @post("/photos/{photo_id:uuid}/complete", operation_id="CompleteUpload", status_code=200)
     async def complete(self, patient: CurrentPatient, photos: Photos, photo_id: FromPath[uuid.UUID]) -> PhotoOut:
-        return await service.complete(patient, photo_id, photos)
+        return await uploads.complete(patient, photo_id, photos)
 
     @get("/photos/{photo_id:uuid}", operation_id="GetMyPhoto")
     async def photo(self, patient: CurrentPatient, photos: Photos, photo_id: FromPath[uuid.UUID]) -> PhotoOut:

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 
 from backend.checkins import keys
 from backend.checkins.models import CheckIn, Photo
+from backend.checkins.service import PROCESS_TASK, utcnow
 from backend.imaging import ProcessedPhoto, process_photo
 from backend.jobs import JobRuntime
 from backend.reminders import service as reminders
@@ -30,15 +31,8 @@ from shared.errors import ErrorCode, FollicleError
 
 log = logging.getLogger(__name__)
 
-PROCESS_TASK = "photos.process"
 _THUMB_MAX_BYTES = 4 * 1024 * 1024
 _LOST = "The photo did not arrive complete. Please take it again."
-
-
-def utcnow():
-    from datetime import UTC, datetime
-
-    return datetime.now(UTC)
 
 
 async def process(photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings) -> PhotoStatus | None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 
 RENDITIONS = ("full", "preview", "thumb")
-UPLOADS_PREFIX = "uploads/"
+UPLOADS_PREFIX = "incoming/"
 PHOTOS_PREFIX = "photos/"
 
 

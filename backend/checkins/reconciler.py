@@ -21,6 +21,7 @@ from tortoise.transactions import in_transaction
 
 from backend.checkins import keys
 from backend.checkins.models import CheckIn, Photo
+from backend.checkins.service import PROCESS_TASK
 from backend.settings import Settings
 from backend.storage import ObjectInfo, ObjectStore
 from shared.contract.checkins import CheckInStatus, PhotoStatus
@@ -60,7 +61,7 @@ async def requeue_stuck(*, settings: Settings, jobs: Any, store: ObjectStore, no
     stuck = await Photo.filter(status=PhotoStatus.UPLOADED, uploaded_at__lt=cutoff).values_list("id", flat=True)
     for photo_id in stuck:
         if jobs is not None:
-            await jobs.enqueue("photos.process", str(photo_id))
+            await jobs.enqueue(PROCESS_TASK, str(photo_id))
         else:
             from backend.checkins.jobs import process
 

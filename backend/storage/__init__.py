@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from litestar import Litestar
 
 from backend.settings import Settings
+from backend.storage.health import StoreHealth
 from backend.storage.base import (
     ObjectInfo,
     ObjectStore,
@@ -25,6 +26,7 @@ __all__ = [
     "ObjectStore",
     "ObjectTooLarge",
     "PresignedUpload",
+    "StoreHealth",
     "StoreUnavailable",
     "StoredObject",
     "build_store",
@@ -46,13 +48,14 @@ def build_store(settings: Settings) -> ObjectStore:
 
 
 def storage_lifespan(settings: Settings, store: ObjectStore | None = None):
-    """The app's lifespan part for the object store: built at startup, on `app.state.store`.
-    `store` is for tests that bring their own."""
+    """The app's lifespan part for the object store: built at startup, on `app.state.store`, with
+    its health tracker on `app.state.store_health`. `store` is for tests that bring their own."""
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         active = store or build_store(settings)
         app.state.store = active
+        app.state.store_health = StoreHealth(active, trust_seconds=settings.store_trust_seconds)
         try:
             yield
         finally:

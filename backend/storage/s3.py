@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 _MISSING = {"404", "NoSuchKey", "NotFound", "NoSuchBucket"}
 _DELETE_BATCH = 1000
+_CONCURRENT_READS = 8
 # cached renditions never change at their key; browsers may keep them as long as the URL is valid
 RENDITION_CACHE_CONTROL = "private, max-age=3600, immutable"
 
@@ -76,6 +77,8 @@ class S3Store:
         if self.upload_method not in ("PUT", "POST"):
             raise ValueError("FOLLICLE_S3_UPLOAD_METHOD must be put or post")
         self._threads = ThreadPoolExecutor(max_workers=max_threads, thread_name_prefix="s3")
+        # whole-object reads hold up to max_photo_bytes each in memory: a few at a time per process
+        self._reads = asyncio.Semaphore(_CONCURRENT_READS)
         self._signer = GetUrlSigner(
             endpoint_url=client.meta.endpoint_url, bucket=bucket, region=region, path_style=path_style
         )
@@ -181,16 +184,14 @@ class S3Store:
             credentials = await self._run(self._frozen_credentials)
         else:
             credentials = self._frozen_credentials()
-        signed_at = GetUrlSigner.signing_time()
-        sign = functools.partial(
-            self._signer.url,
+        return self._signer.urls(
+            keys,
             access_key=credentials.access_key,
             secret_key=credentials.secret_key,
             token=credentials.token,
             expires_in=expires_in,
-            signed_at=signed_at,
+            signed_at=GetUrlSigner.signing_time(),
         )
-        return [sign(key) for key in keys]
 
     @staticmethod
     def urls_expire_at(expires_in: int) -> datetime:
@@ -229,7 +230,8 @@ class S3Store:
         return StoredObject(info=info, data=data)
 
     async def read(self, key: str, *, max_bytes: int) -> StoredObject | None:
-        return await self._run(self._read, key, max_bytes)
+        async with self._reads:
+            return await self._run(self._read, key, max_bytes)
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         await self._run(

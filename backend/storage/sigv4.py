@@ -63,13 +63,36 @@ class GetUrlSigner:
         expires_in: int,
         signed_at: datetime,
     ) -> str:
+        return self.urls(
+            [key], access_key=access_key, secret_key=secret_key, token=token, expires_in=expires_in, signed_at=signed_at
+        )[0]
+
+    def urls(
+        self,
+        keys: list[str],
+        *,
+        access_key: str,
+        secret_key: str,
+        token: str | None,
+        expires_in: int,
+        signed_at: datetime,
+    ) -> list[str]:
+        """Presigned GET URLs for `keys`, all signed at `signed_at` (a CLOCK_STEP boundary)."""
         minute = int(signed_at.timestamp())
         if minute != self._minute or len(self._cache) > _CACHE_LIMIT:
             self._minute, self._cache = minute, {}
-        cache_key = (key, expires_in, access_key, token)
-        cached = self._cache.get(cache_key)
-        if cached is not None:
-            return cached
+        cache = self._cache
+        context = (expires_in, access_key, token)
+        found = [cache.get((key, context)) for key in keys]
+        for i, url in enumerate(found):
+            if url is None:
+                url = self._sign(keys[i], access_key, secret_key, token, expires_in, signed_at)
+                cache[(keys[i], context)] = found[i] = url
+        return found  # type: ignore[return-value]
+
+    def _sign(
+        self, key: str, access_key: str, secret_key: str, token: str | None, expires_in: int, signed_at: datetime
+    ) -> str:
         amz_date = signed_at.strftime("%Y%m%dT%H%M%SZ")
         day = amz_date[:8]
         scope = f"{day}/{self.region}/s3/aws4_request"
@@ -89,9 +112,7 @@ class GetUrlSigner:
         canonical = f"GET\n{path}\n{canonical_query}\nhost:{self.host}\n\nhost\nUNSIGNED-PAYLOAD"
         to_sign = f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
         signature = hmac.new(self._signing_key(secret_key, day), to_sign.encode(), hashlib.sha256).hexdigest()
-        url = f"{self.scheme}://{self.host}{path}?{query}&X-Amz-Signature={signature}"
-        self._cache[cache_key] = url
-        return url
+        return f"{self.scheme}://{self.host}{path}?{query}&X-Amz-Signature={signature}"
 
 
 def expiry_of(signed_at: datetime, expires_in: int) -> datetime:

@@ -26,7 +26,8 @@ async def seed_history(patient: Patient, *, months: int = 36, injections: int = 
     """`months` complete check-ins of every view, and `injections` sessions given along the way.
     The patient's baseline moves back so that all those months have passed."""
     today = datetime.now(UTC).date()
-    baseline = date(today.year - (months + 11) // 12 - 1, today.month, min(today.day, 28))
+    year, month = divmod(today.year * 12 + today.month - 1 - months, 12)
+    baseline = date(year, month + 1, min(today.day, 28))
     await Patient.filter(id=patient.id).update(baseline_date=baseline)
     views = [view.id.value for view in DEFAULT_PROTOCOL]
     checkins = [

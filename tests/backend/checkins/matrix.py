@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 from backend.checkins.models import CheckIn, Photo
 from shared.contract.checkins import PhotoStatus
 
-OBJECT_KEY = "uploads/" + "0" * 32  # a store route with no valid signature
+OBJECT_KEY = "incoming/" + "0" * 32  # a store route with no valid signature
 
 
 def slot_body() -> dict:

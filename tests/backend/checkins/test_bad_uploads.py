@@ -74,7 +74,7 @@ async def test_bytes_over_the_limit_in_the_store_are_refused_unread(app, phone_a
     # a store that does not enforce the signed size (moto) took more than the limit
     data = images.photo_jpeg(800, 600)
     slot = (await phone_a.slot(data)).json()
-    key = f"uploads/{(await Photo.get(id=slot['photo_id'])).storage_token}"
+    key = f"incoming/{(await Photo.get(id=slot['photo_id'])).storage_token}"
     s3.client.put_object(Bucket=s3.bucket, Key=key, Body=b"\xff\xd8\xff" + b"\0" * (app.state.settings.max_photo_bytes + 10))
     answer = await phone_a.complete(slot["photo_id"])
     assert answer.status_code == 413

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from backend.checkins import jobs as photo_jobs
-from backend.checkins.models import Photo
+from backend.checkins.models import CheckIn, Photo
 from backend.checkins.reconciler import sweep
 from backend.storage import StoreUnavailable
 from tests.fixtures import images
@@ -23,6 +23,7 @@ async def test_store_down_during_slot_answers_503_and_the_retry_makes_one_photo(
     assert answer.status_code == 503
     assert answer.json()["error"]["code"] == "store_unavailable"
     assert int(answer.headers["Retry-After"]) > 0
+    assert await CheckIn.all().count() == 0 and await Photo.all().count() == 0
     s3.relay.up()
     retry = await phone_a.upload(data, key=key)
     assert retry.status_code == 200, retry.text
@@ -96,7 +97,7 @@ async def test_a_job_stopped_mid_way_runs_again_and_the_photo_is_processed_once(
     await asyncio.gather(dying, return_exceptions=True)
     photo = await Photo.get(id=photo_id)
     assert photo.status == "uploaded"  # nothing committed
-    assert f"uploads/{photo.storage_token}" in s3.keys()  # the original waits for the next run
+    assert f"incoming/{photo.storage_token}" in s3.keys()  # the original waits for the next run
 
     # the sweep finds it stuck and queues it again; this time the job finishes
     later = datetime.now(UTC) + timedelta(minutes=settings.photo_stuck_minutes + 1)

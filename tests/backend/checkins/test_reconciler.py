@@ -42,13 +42,13 @@ async def test_a_recent_slot_and_a_finished_photo_are_kept(app, phone_a, setting
 async def test_objects_without_a_photo_are_removed(app, phone_a, settings, s3, jobs):
     kept = (await phone_a.upload(images.photo_jpeg(800, 600))).json()
     await jobs.wait_idle()
-    orphans = [f"uploads/{uuid.uuid4().hex}", f"photos/{uuid.uuid4().hex}/full.jpg", f"photos/{uuid.uuid4().hex}/thumb.jpg"]
+    orphans = [f"incoming/{uuid.uuid4().hex}", f"photos/{uuid.uuid4().hex}/full.jpg", f"photos/{uuid.uuid4().hex}/thumb.jpg"]
     for key in orphans:
         s3.client.put_object(Bucket=s3.bucket, Key=key, Body=b"left behind")
     s3.client.put_object(Bucket=s3.bucket, Key="exports/report.pdf", Body=b"not a photo")
     token = (await Photo.get(id=kept["id"])).storage_token
     # an original whose photo is finished (the clean-up after processing was interrupted)
-    s3.client.put_object(Bucket=s3.bucket, Key=f"uploads/{token}", Body=b"original with gps")
+    s3.client.put_object(Bucket=s3.bucket, Key=f"incoming/{token}", Body=b"original with gps")
 
     report = await sweep(store=app.state.store, settings=settings, jobs=jobs, now=later(settings))
     assert report.objects_deleted == 4

@@ -35,7 +35,7 @@ def files_under(root: Path) -> list[str]:
 async def test_an_upload_lands_in_the_local_folder_and_the_timeline_shows_it(app, phone, client, settings):
     data = images.photo_jpeg(1200, 900)
     slot = (await phone.slot(data)).json()
-    assert slot["upload"]["url"].startswith("http://testserver.local/store/objects/uploads/")
+    assert slot["upload"]["url"].startswith("http://testserver.local/store/objects/incoming/")
     assert (await phone.send(slot["upload"], data)).status_code == 200
     assert (await phone.complete(slot["photo_id"])).status_code == 200
     await app.state.jobs.wait_idle()
@@ -64,7 +64,7 @@ async def test_upload_urls_refuse_tampering_expiry_and_other_bytes(app, phone, c
     headers = {"Content-Type": "image/jpeg"}
     tampered = await client.put(_with(upload["url"], size=str(len(data) + 5)), content=data, headers=headers)
     assert tampered.status_code == 403 and tampered.json()["error"]["code"] == "upload_url_invalid"
-    other_key = upload["url"].replace("/uploads/", "/photos/")
+    other_key = upload["url"].replace("/incoming/", "/photos/")
     assert (await client.put(other_key, content=data, headers=headers)).status_code == 403
     wrong_type = await client.put(upload["url"], content=data, headers={"Content-Type": "text/html"})
     assert wrong_type.status_code == 415
@@ -76,7 +76,7 @@ async def test_upload_urls_refuse_tampering_expiry_and_other_bytes(app, phone, c
     # an expired link, even correctly signed, is refused
     store: LocalStore = app.state.store
     target = await store.upload_target(
-        "uploads/" + "0" * 32, size=len(data), content_type="image/jpeg",
+        "incoming/" + "0" * 32, size=len(data), content_type="image/jpeg",
         sha256_hex=hashlib.sha256(data).hexdigest(), expires_in=-1,
     )
     expired = await client.put(target.url, content=data, headers=headers)
