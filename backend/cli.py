@@ -72,7 +72,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from backend.demo import seed_demo
 
     settings = _settings()
-    demo = asyncio.run(_with_db(settings, lambda: seed_demo(settings.public_url)))
+    demo = asyncio.run(_with_db(settings, lambda: seed_demo(settings)))
     base = settings.public_url.rstrip("/")
     print(
         "\n".join(

@@ -2,23 +2,39 @@
 
 from __future__ import annotations
 
+import hashlib
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 from tortoise.transactions import in_transaction
 
+from backend.auth.principal import PatientPrincipal
 from backend.auth.service import create_clinic_with_admin
+from backend.checkins.jobs import process
+from backend.checkins.keys import upload_key
+from backend.checkins.models import Photo
+from backend.checkins.months import latest_open_month
+from backend.checkins.service import PhotoContext
+from backend.checkins.uploads import complete, request_slot
+from backend.demo_photos import scalp_photo
 from backend.clinics.models import Clinic, StaffUser
-from backend.enrolment.models import Invite
+from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
-from backend.security.tokens import new_invite_code
+from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, token_hash
+from backend.settings import Settings
+from backend.storage import build_store
+from shared.contract.checkins import UploadSlotRequest
 from shared.contract.injections import SessionStatus
-from shared.contract.patients import Treatment
+from shared.contract.patients import Platform, Treatment
+from shared.schedule import checkin_due_on
+from shared.views import DEFAULT_PROTOCOL
 
 DEMO_EMAIL = "demo@follicle.example"
 DEMO_PASSWORD = "follicle-demo-2026"
 DEMO_CLINIC = "Demo Hair Clinic"
+PHOTO_PATIENT = "DEMO-002"  # has six months of check-in photos
 
 
 @dataclass(frozen=True)
@@ -29,12 +45,13 @@ class Demo:
     patient_name: str
 
 
-async def seed_demo(public_url: str) -> Demo:
+async def seed_demo(settings: Settings) -> Demo:
     """Create the demo clinic once; every call issues a fresh invite for the demo patient."""
     admin = await StaffUser.filter(email=DEMO_EMAIL).first()
     if admin is None:
         clinic, admin = await create_clinic_with_admin(DEMO_CLINIC, DEMO_EMAIL, "Dr Demo", DEMO_PASSWORD)
         await _seed_patients(clinic)
+        await _seed_photos(clinic, settings)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)
@@ -42,6 +59,35 @@ async def seed_demo(public_url: str) -> Demo:
         await Invite.filter(patient=patient, used_at=None, revoked_at=None).update(revoked_at=now)
         invite = await Invite.create(patient=patient, code=new_invite_code(), expires_at=now + timedelta(days=7))
     return Demo(DEMO_EMAIL, DEMO_PASSWORD, invite.code, patient.display_name)
+
+
+async def _seed_photos(clinic: Clinic, settings: Settings) -> None:
+    """Monthly photos for one demo patient, through the real upload protocol and processing, so
+    the dashboard's timeline and comparison have something to show after `make run`."""
+    patient = await Patient.get(clinic=clinic, record_number=PHOTO_PATIENT)
+    device = await Device.create(
+        patient=patient, token_hash=token_hash(new_token(DEVICE_TOKEN_PREFIX)), name="Demo phone", platform=Platform.ANDROID
+    )
+    await Patient.filter(id=patient.id).update(enrolled_at=datetime.now(UTC))
+    principal = PatientPrincipal(patient_id=patient.id, clinic_id=clinic.id, device_id=device.id)
+    store = build_store(settings)
+    ctx = PhotoContext(settings=settings, store=store)
+    try:
+        for month in range(latest_open_month(patient.baseline_date, date.today()) + 1):
+            taken = datetime.combine(checkin_due_on(patient.baseline_date, month), time(18), UTC)
+            for view in DEFAULT_PROTOCOL:
+                data = scalp_photo(view.id, month)
+                request = UploadSlotRequest(
+                    checkin_month=month, view=view.id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                    content_type="image/jpeg", idempotency_key=uuid.uuid4(), captured_at=taken,
+                )
+                slot = await request_slot(principal, request, ctx)
+                photo = await Photo.get(id=slot.photo_id)
+                await store.write(upload_key(photo.storage_token), data, content_type="image/jpeg")
+                await complete(principal, slot.photo_id, ctx)
+                await process(slot.photo_id, store=store, settings=settings)
+    finally:
+        await store.close()
 
 
 async def _seed_patients(clinic: Clinic) -> None:
