@@ -4,15 +4,18 @@ and clinic Y (admin, patient C). Everything is made through the real services.""
 from __future__ import annotations
 
 import functools
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 
 from backend.auth import service as auth
+from backend.auth.models import StaffSession
 from backend.clinics.models import StaffUser
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
 from backend.security.passwords import hash_password
+from backend.security.tokens import STAFF_TOKEN_PREFIX, new_token, token_hash
 from backend.security.rate_limit import AttemptLimiter
 from shared.contract.auth import StaffRole
 from shared.contract.patients import RedeemInvite, Treatment
@@ -36,10 +39,16 @@ class World:
 
 
 async def staff_token(email: str) -> str:
-    signed_in, _ = await auth.sign_in(
-        email, PASSWORD, client_ip="127.0.0.1", limiter=AttemptLimiter(100, 60), kind="api", ttl=timedelta(hours=1)
+    """An API session opened directly: signing in runs argon2, which is slow on purpose and
+    tested once in test_auth.py, not in every world."""
+    staff = await StaffUser.get(email=email)
+    token = new_token(STAFF_TOKEN_PREFIX)
+    now = datetime.now(UTC)
+    await StaffSession.create(
+        staff=staff, token_hash=token_hash(token), kind="api", csrf_token=secrets.token_urlsafe(24),
+        last_seen_at=now, expires_at=now + timedelta(hours=1),
     )
-    return signed_in.token
+    return token
 
 
 async def add_patient(clinic_id: uuid.UUID, name: str, record: str) -> Patient:

@@ -7,7 +7,7 @@ import pytest
 
 from backend.settings import Settings
 from tests.backend.checkins.phone import Phone
-from tests.backend.checkins.photo_world import build_photo_world
+from tests.backend.world import build_world
 from tests.backend.s3_server import moto_endpoint, s3, s3_settings  # noqa: F401 - fixtures
 
 __all__ = ["moto_endpoint", "s3"]
@@ -21,7 +21,7 @@ def settings(settings: Settings, s3) -> Settings:  # noqa: F811 - narrows the ro
 @pytest.fixture
 async def world(client):
     """Clinics X and Y, staff, patients A and B (enrolled) of X and C of Y."""
-    return await build_photo_world()
+    return await build_world()
 
 
 @pytest.fixture

@@ -14,13 +14,13 @@ from PIL import Image
 from backend.checkins.models import Photo
 from backend.storage.local import LocalStore
 from tests.backend.checkins.phone import Phone
-from tests.backend.checkins.photo_world import build_photo_world
+from tests.backend.world import build_world
 from tests.fixtures import images
 
 
 @pytest.fixture
 async def world(client):
-    return await build_photo_world()
+    return await build_world()
 
 
 @pytest.fixture
