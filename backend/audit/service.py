@@ -33,10 +33,6 @@ async def record(
     )
 
 
-async def record_many(rows: list[AuditEvent]) -> None:
-    if rows:
-        await AuditEvent.bulk_create(rows)
-
 
 async def list_events(
     clinic_id: uuid.UUID, *, patient_id: uuid.UUID | None, action: str | None, offset: int, limit: int

@@ -23,6 +23,10 @@ SESSION_COOKIE = "follicle_session"
 DASHBOARD_PREFIX = "/dashboard"
 # a device's last-seen time is refreshed at most this often, to keep reads read-only
 LAST_SEEN_RESOLUTION = timedelta(minutes=5)
+# a dashboard session's, for the idle sign-out: fine enough against a 30-minute idle limit
+SESSION_SEEN_RESOLUTION = timedelta(minutes=1)
+# the dashboard's own CSS and JS: public, and no reason to touch the database
+STATIC_PREFIX = DASHBOARD_PREFIX + "/static/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,8 @@ def _cookie(scope: Scope, name: str) -> str | None:
 
 async def resolve_principal(scope: Scope, dashboard_idle: timedelta) -> tuple[Principal | None, str | None]:
     """The caller and, when credentials were sent but refused, why ("token_revoked")."""
+    if scope["path"].startswith(STATIC_PREFIX):
+        return None, None
     now = datetime.now(UTC)
     token = _bearer(scope)
     via_cookie = False
@@ -106,7 +112,8 @@ async def resolve_principal(scope: Scope, dashboard_idle: timedelta) -> tuple[Pr
             if session.last_seen_at + dashboard_idle <= now:
                 await StaffSession.filter(id=session.id).update(revoked_at=now)
                 return None, "session_expired"
-            await StaffSession.filter(id=session.id).update(last_seen_at=now)
+            if session.last_seen_at + SESSION_SEEN_RESOLUTION <= now:
+                await StaffSession.filter(id=session.id).update(last_seen_at=now)
         staff = session.staff
         return (
             StaffPrincipal(

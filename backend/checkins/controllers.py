@@ -13,7 +13,8 @@ from backend.checkins.service import PhotoContext
 from shared.contract.checkins import CheckInOut, MyCheckIns, PhotoOut, Timeline, UploadSlot, UploadSlotRequest
 
 
-def _photo_context(request: Request) -> PhotoContext:
+def photo_context(request: Request) -> PhotoContext:
+    """What the photo services need from the running app (also used by the dashboard's pages)."""
     state = request.app.state
     return PhotoContext(
         settings=state.settings,
@@ -23,7 +24,7 @@ def _photo_context(request: Request) -> PhotoContext:
     )
 
 
-CONTEXT = {"photos": Provide(_photo_context, sync_to_thread=False)}
+CONTEXT = {"photos": Provide(photo_context, sync_to_thread=False)}
 Photos = NamedDependency[PhotoContext]
 
 

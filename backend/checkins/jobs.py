@@ -50,7 +50,7 @@ async def process(photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings
     stored = await store.read(upload, max_bytes=settings.max_photo_bytes)
     if stored is None:
         return await _reject(photo, ErrorCode.PHOTO_NOT_UPLOADED, _LOST, store)
-    if len(stored.data) != photo.size or hashlib.sha256(stored.data).hexdigest() != photo.sha256:
+    if len(stored.data) != photo.size or await asyncio.to_thread(_sha256, stored.data) != photo.sha256:
         return await _reject(photo, ErrorCode.PHOTO_CHECKSUM_MISMATCH, _LOST, store)
     previous = await _previous_thumbnail(photo, store)
     try:
@@ -82,6 +82,10 @@ async def process(photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings
             await _complete_checkin_if_done(photo)
     await store.delete([upload])
     return PhotoStatus.READY
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 async def _reject(photo: Photo, code: str, message: str, store: ObjectStore) -> PhotoStatus:

@@ -8,7 +8,7 @@ from litestar import MediaType, Request
 from litestar.response import Template
 
 from backend.auth.principal import StaffPrincipal
-from backend.checkins.service import PhotoContext
+from backend.checkins.controllers import photo_context  # noqa: F401  (the page handlers import it from here)
 from backend.dashboard.guards import dashboard_staff
 from backend.settings import Settings
 
@@ -17,11 +17,6 @@ def staff_of(request: Request) -> StaffPrincipal:
     staff = dashboard_staff(request)
     assert staff is not None  # the router's signed_in guard ran first
     return staff
-
-
-def photo_context(request: Request) -> PhotoContext:
-    state = request.app.state
-    return PhotoContext(settings=state.settings, store=state.store, jobs=getattr(state, "jobs", None))
 
 
 def public_url(request: Request) -> str:
