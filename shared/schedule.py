@@ -79,6 +79,29 @@ class PatientSchedule(msgspec.Struct, frozen=True, kw_only=True):
         if before < 0 or after < 0 or before + after >= 28:
             raise ScheduleRuleError("a check-in window is 0-27 days long so months never overlap")
 
+    @classmethod
+    def from_preferences(
+        cls,
+        baseline_on: date,
+        timezone: str,
+        *,
+        quiet_hours_start: str,
+        quiet_hours_end: str,
+        check_in_time: str,
+        injection_reminder_hours: Iterable[int] = (),
+    ) -> PatientSchedule:
+        """The schedule of a patient as stored ("HH:MM" wall times, the clinic's reminder hours,
+        empty for the defaults). Raises ScheduleRuleError, or ValueError for a malformed time."""
+        hours = sorted({int(h) for h in injection_reminder_hours if int(h) > 0}, reverse=True)
+        return cls(
+            baseline_on=baseline_on,
+            timezone=timezone,
+            quiet_hours_start=time.fromisoformat(quiet_hours_start),
+            quiet_hours_end=time.fromisoformat(quiet_hours_end),
+            reminder_time=time.fromisoformat(check_in_time),
+            injection_offsets=tuple(timedelta(hours=h) for h in hours) or DEFAULT_INJECTION_OFFSETS,
+        )
+
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)

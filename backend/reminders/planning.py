@@ -13,7 +13,7 @@ import uuid
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tortoise.expressions import Q
@@ -26,7 +26,6 @@ from backend.reminders.models import CompletedMonth, Reminder
 from shared.contract.injections import SessionStatus
 from shared.contract.reminders import ReminderState
 from shared.schedule import (
-    DEFAULT_INJECTION_OFFSETS,
     SIDE_EFFECT_QUESTION_DAYS,
     PatientSchedule,
     PlannedReminder,
@@ -88,21 +87,14 @@ def utcnow() -> datetime:
 
 def patient_schedule(row: dict[str, Any]) -> PatientSchedule:
     """The schedule rules' view of a patient row (see `_locked_patients`). Raises ScheduleRuleError."""
-    hours = row.get("clinic__injection_reminder_hours") or []
-    offsets = tuple(sorted({timedelta(hours=int(h)) for h in hours if int(h) > 0}, reverse=True))
-    return PatientSchedule(
-        baseline_on=row["baseline_date"],
-        timezone=row["timezone"],
-        quiet_hours_start=_wall_time(row["quiet_hours_start"]),
-        quiet_hours_end=_wall_time(row["quiet_hours_end"]),
-        reminder_time=_wall_time(row["check_in_time"]),
-        injection_offsets=offsets or DEFAULT_INJECTION_OFFSETS,
+    return PatientSchedule.from_preferences(
+        row["baseline_date"],
+        row["timezone"],
+        quiet_hours_start=row["quiet_hours_start"],
+        quiet_hours_end=row["quiet_hours_end"],
+        check_in_time=row["check_in_time"],
+        injection_reminder_hours=row.get("clinic__injection_reminder_hours") or (),
     )
-
-
-def _wall_time(text: str) -> time:
-    hours, _, minutes = text.partition(":")
-    return time(int(hours), int(minutes or 0))
 
 
 def outbox_key(planned: PlannedReminder, session_times: dict[str, datetime]) -> str:

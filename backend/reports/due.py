@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from collections.abc import Awaitable, Callable
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 from tortoise.expressions import Q
 
@@ -30,12 +30,12 @@ _LOOKBACK = timedelta(days=max(SIDE_EFFECT_QUESTION_DAYS) + report_schedule.SIDE
 def patient_schedule(patient: Patient) -> PatientSchedule:
     """The patient's schedule inputs; preferences the shared rules refuse fall back to the defaults."""
     try:
-        return PatientSchedule(
-            baseline_on=patient.baseline_date,
-            timezone=patient.timezone,
-            quiet_hours_start=time.fromisoformat(patient.quiet_hours_start),
-            quiet_hours_end=time.fromisoformat(patient.quiet_hours_end),
-            reminder_time=time.fromisoformat(patient.check_in_time),
+        return PatientSchedule.from_preferences(
+            patient.baseline_date,
+            patient.timezone,
+            quiet_hours_start=patient.quiet_hours_start,
+            quiet_hours_end=patient.quiet_hours_end,
+            check_in_time=patient.check_in_time,
         )
     except (ScheduleRuleError, ValueError):
         try:

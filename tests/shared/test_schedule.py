@@ -495,3 +495,12 @@ def test_a_schedule_travels_as_json_to_the_phone_and_back() -> None:
     assert msgspec.json.decode(encoded, type=PatientSchedule) == LONDON
     with pytest.raises(msgspec.ValidationError, match="unknown timezone"):
         msgspec.json.decode(b'{"baseline_on": "2025-01-01", "timezone": "Nowhere/Town"}', type=PatientSchedule)
+
+
+def test_a_schedule_from_stored_preferences_uses_the_clinic_hours_or_the_defaults():
+    stored = dict(quiet_hours_start="22:30", quiet_hours_end="07:00", check_in_time="19:15")
+    clinic = PatientSchedule.from_preferences(date(2026, 1, 31), "Europe/London", injection_reminder_hours=[2, 48, 0], **stored)
+    assert clinic.injection_offsets == (timedelta(hours=48), timedelta(hours=2))
+    assert (clinic.quiet_hours_start, clinic.reminder_time) == (time(22, 30), time(19, 15))
+    default = PatientSchedule.from_preferences(date(2026, 1, 31), "Europe/London", **stored)
+    assert default.injection_offsets == (timedelta(hours=72), timedelta(hours=24), timedelta(hours=2))
