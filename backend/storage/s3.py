@@ -101,10 +101,10 @@ class S3Store:
         try:
             return await loop.run_in_executor(self._threads, functools.partial(work, *args, **kwargs))
         except ClientError as error:
+            if self._is_missing(error):
+                raise
             status = error.response.get("ResponseMetadata", {}).get("HTTPStatusCode", 0)
             code = str(error.response.get("Error", {}).get("Code", ""))
-            if code in _MISSING or status == 404:
-                raise
             if status >= 500 or code in {"SlowDown", "Throttling", "RequestTimeout"}:
                 raise StoreUnavailable(code or str(status)) from error
             log.error("s3 refused a request (%s %s): check the bucket and its credentials", status, code)
