@@ -11,6 +11,7 @@ formulas to the libraries. The heavy libraries are imported on first use, not at
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -56,24 +57,24 @@ def value_counts(matrix: np.ndarray) -> np.ndarray:
 
 
 def _unit_coincidences(counts: np.ndarray) -> np.ndarray:
-    """Each unit's coincidence matrix (units x 7 x 7): pairs of values within the unit, divided by
+    """Each unit's coincidence matrix (units x values x values): pairs of values within the unit, divided by
     m_u - 1, for units with at least two values (Krippendorff 2011, section C)."""
     m = counts.sum(axis=1)
     pairable = m >= 2
     c = counts[pairable].astype(float)
-    outer = c[:, :, None] * c[:, None, :] - np.einsum("uc,ck->uck", c, np.eye(len(LEVELS)))
+    outer = c[:, :, None] * c[:, None, :] - np.einsum("uc,ck->uck", c, np.eye(c.shape[1]))
     return outer / (m[pairable] - 1)[:, None, None]
 
 
 def alpha_from_coincidences(o: np.ndarray) -> np.ndarray:
-    """Ordinal alpha from coincidence matrices (... x 7 x 7): 1 - (n - 1) sum(o d) / sum(n_c n_k d),
+    """Ordinal alpha from coincidence matrices (... x k x k, k ordered values): 1 - (n - 1) sum(o d) / sum(n_c n_k d),
     with the ordinal metric d_ck = (sum of n_g for g from c to k - (n_c + n_k) / 2)^2."""
     n_c = o.sum(axis=-1)
     n = n_c.sum(axis=-1)
     cumulative = np.cumsum(n_c, axis=-1)
     # sum_{g=c..k} n_g for c <= k is cumulative[k] - cumulative[c] + n_c
     span = cumulative[..., None, :] - cumulative[..., :, None] + n_c[..., :, None]
-    span = np.where(np.triu(np.ones((len(LEVELS),) * 2, dtype=bool)), span, np.swapaxes(span, -1, -2))
+    span = np.where(np.triu(np.ones(o.shape[-2:], dtype=bool)), span, np.swapaxes(span, -1, -2))
     delta = (span - (n_c[..., :, None] + n_c[..., None, :]) / 2) ** 2
     observed = (o * delta).sum(axis=(-1, -2))
     expected = (n_c[..., :, None] * n_c[..., None, :] * delta).sum(axis=(-1, -2))
@@ -117,7 +118,9 @@ def icc_2_1(matrix: np.ndarray) -> Interval:
     frame = pd.DataFrame(
         {"unit": np.repeat(np.arange(units), raters), "rater": np.tile(np.arange(raters), units), "score": complete.T.ravel()}
     )
-    table = pingouin.intraclass_corr(frame, targets="unit", raters="rater", ratings="score")
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword")  # pingouin 0.7 on pandas 3
+        table = pingouin.intraclass_corr(frame, targets="unit", raters="rater", ratings="score")
     row = table.set_index("Type").loc["ICC(A,1)"]  # pingouin's name for ICC(2,1)
     low, high = row["CI95"]
     return Interval(_finite(row["ICC"]), _finite(low), _finite(high), units, method)
@@ -126,15 +129,14 @@ def icc_2_1(matrix: np.ndarray) -> Interval:
 # --- quadratic-weighted kappa --------------------------------------------------------------------
 
 
-def _weights() -> np.ndarray:
-    k = len(LEVELS)
+def _weights(k: int) -> np.ndarray:
     i, j = np.meshgrid(np.arange(k), np.arange(k), indexing="ij")
     return (i - j) ** 2 / (k - 1) ** 2
 
 
 def kappa_from_tables(tables: np.ndarray) -> np.ndarray:
-    """Quadratic-weighted kappa from 7 x 7 contingency tables (... x 7 x 7)."""
-    w = _weights()
+    """Quadratic-weighted kappa from k x k contingency tables (... x k x k) of ordered categories."""
+    w = _weights(tables.shape[-1])
     n = tables.sum(axis=(-1, -2))
     expected = tables.sum(axis=-1)[..., :, None] * tables.sum(axis=-2)[..., None, :] / n[..., None, None]
     with np.errstate(divide="ignore", invalid="ignore"):

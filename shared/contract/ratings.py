@@ -45,7 +45,6 @@ SCALE: dict[int, str] = {
     2: "Moderately increased",
     3: "Greatly increased",
 }
-Score = Annotated[int, msgspec.Meta(ge=-3, le=3)]
 FollowUpMonth = Annotated[int, msgspec.Meta(ge=1, le=600)]
 ReasonText = Annotated[str, msgspec.Meta(max_length=500)]
 Seconds = Annotated[float, msgspec.Meta(ge=0, le=86_400)]
@@ -154,7 +153,7 @@ class ScoreSubmit(Request, kw_only=True):
     the baseline, stores it as follow-up relative to baseline. Or `cannot_rate` with its reason.
     A presentation already scored is changed only with a `reason`."""
 
-    score: Score | None = None
+    score: int | None = None  # -3..+3; outside it: score_out_of_range
     cannot_rate: CannotRateReason | None = None
     seconds_taken: Seconds | None = None
     sitting: uuid.UUID | None = None  # made by the rater view when it opens; undo stays within it
