@@ -86,6 +86,7 @@
     return showing.then(function (urls) {
       if (current && current !== token) forget(current);
       current = token;
+      root.dataset.shown = token;
       left.src = urls.left;
       right.src = urls.right;
       setZoom(1);
@@ -112,12 +113,14 @@
     return call("GET", "/queue?sitting=" + encodeURIComponent(sitting)).then(render);
   }
 
+  // data-state tells whoever watches (a test, a screen reader's live region) when a key counts
   function act(promise) {
     busy = true;
+    root.dataset.state = "busy";
     return promise.then(render).catch(function (error) {
       say(error.message);
       return refresh().catch(function () {});
-    }).then(function () { busy = false; });
+    }).then(function () { busy = false; root.dataset.state = current ? "ready" : "done"; });
   }
 
   function submit(body) {
