@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shared.alignment import ANALYSIS_HEIGHT, ANALYSIS_WIDTH, Alignment, Ghost, crop_box, frame_motion
-from shared.quality import WORKING_SIZE, FrameFigures, HintId, figure_hints, measure
+from shared.quality import WORKING_SIZE, FrameFigures, HintId, QualityReport, figure_hints, measure
 
 # Within these the picture matches the ghost: the outline turns green and the photo may be taken.
 ALIGNED_SHIFT = 0.04  # of the frame's width or height
@@ -96,6 +96,8 @@ class Reading:
     alignment: Alignment | None  # None without a ghost (the first photo of a view)
     motion: float | None  # None on the first frame
     ready: bool  # everything within thresholds: the hold towards the automatic photo runs
+    lined_up: bool | None = None  # the picture sits on the ghost (None: no ghost to compare with)
+    move: Hint | None = None  # the move that lines it up, whatever else needs fixing first
 
     def text(self, *, auto_capture: bool) -> str:
         return hint_text(self.hint, self.fit, auto_capture=auto_capture, has_ghost=self.alignment is not None)
@@ -141,16 +143,20 @@ class Guide:
             hint = Hint.LESS_LIGHT
         elif HintId.BLURRY in quality:
             hint = Hint.HOLD_STILL
-        elif direction is not None:
+        elif direction is not None:  # includes FIND_GHOST: another scene
             hint = direction
         elif not steady:
             hint = Hint.HOLD_STILL
         else:
             hint = Hint.READY
         ready = hint is Hint.READY
+        lined_up = None if alignment is None else fit is Fit.READY
         if fit is Fit.READY and not ready:
             fit = Fit.NEAR
-        return Reading(fit=fit, hint=hint, figures=figures, alignment=alignment, motion=motion, ready=ready)
+        return Reading(
+            fit=fit, hint=hint, figures=figures, alignment=alignment, motion=motion, ready=ready, lined_up=lined_up,
+            move=direction,
+        )
 
 
 def _working_copies(frame: Image.Image) -> tuple[Image.Image, np.ndarray]:
@@ -197,6 +203,17 @@ def _fit(alignment: Alignment, mirrored: bool) -> tuple[Fit, Hint | None]:
     else:
         hint = Hint.TURN_CLOCKWISE if (alignment.rotation > 0) != mirrored else Hint.TURN_ANTICLOCKWISE
     return (Fit.NEAR if near else Fit.FAR), hint
+
+
+def review(report: QualityReport, reading: Reading) -> tuple[bool, list[str]]:
+    """After the shot (or a chosen file): good to keep, and what to change otherwise; the quality
+    gate's hints, and how to line it up with the ghost, said once."""
+    lines = [hint.message for hint in report.hints]
+    if reading.lined_up is False:
+        lines = [hint.message for hint in report.hints if hint.id is not HintId.NOT_LIKE_PREVIOUS]
+        advice = HINT_MESSAGES[reading.move or Hint.FIND_GHOST]
+        lines.append(f"It does not line up with your last photo. {advice}")
+    return report.acceptable and reading.lined_up is not False, lines
 
 
 class AutoCapture:

@@ -13,12 +13,13 @@ from PIL import Image, ImageChops, ImageEnhance, ImageFilter
 from backend.demo_photos import scalp_photo
 
 FRAME_SIZE = (810, 1080)  # the upright 3:4 centre of a 1920 x 1080 preview
+CAMERA_SIZE = (1080, 1440)  # a phone's upright frame with enough pixels to pass the quality gate
 
 
 @functools.cache
-def scalp() -> Image.Image:
+def scalp(size: tuple[int, int] = FRAME_SIZE) -> Image.Image:
     """Last month's accepted frontal photo: the ghost, and the scene every frame shows."""
-    return Image.open(io.BytesIO(scalp_photo("frontal", 3, FRAME_SIZE))).convert("RGB")
+    return Image.open(io.BytesIO(scalp_photo("frontal", 3, size))).convert("RGB")
 
 
 def moved(picture: Image.Image, *, dx: float = 0.0, dy: float = 0.0, scale: float = 1.0, degrees: float = 0.0) -> Image.Image:
