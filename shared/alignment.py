@@ -105,6 +105,35 @@ def sample(image: np.ndarray, rows: np.ndarray, cols: np.ndarray, fill: float = 
     return np.where(inside, top * (1 - fr) + bottom * fr, fill).astype(np.float32)
 
 
+class _FixedSampler:
+    """Bilinear sampling at points that never change (the log-polar grid): weights worked out once."""
+
+    def __init__(self, shape: tuple[int, int], rows: np.ndarray, cols: np.ndarray) -> None:
+        height, width = shape
+        r0 = np.clip(np.floor(rows).astype(np.intp), 0, height - 2)
+        c0 = np.clip(np.floor(cols).astype(np.intp), 0, width - 2)
+        fr, fc = rows - r0, cols - c0
+        self._flat = (r0 * width + c0).ravel()
+        self._width = width
+        self._weights = [((1 - fr) * (1 - fc)).ravel(), ((1 - fr) * fc).ravel(), (fr * (1 - fc)).ravel(), (fr * fc).ravel()]
+        self._shape = rows.shape
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        flat = image.ravel()
+        w = self._width
+        top_left, top_right, bottom_left, bottom_right = self._weights
+        values = (
+            flat[self._flat] * top_left
+            + flat[self._flat + 1] * top_right
+            + flat[self._flat + w] * bottom_left
+            + flat[self._flat + w + 1] * bottom_right
+        )
+        return values.reshape(self._shape).astype(np.float32)
+
+
+_LOG_POLAR = _FixedSampler((_SQUARE, _SQUARE), _LP_ROWS, _LP_COLS)
+
+
 def _standardised(grey: np.ndarray) -> np.ndarray:
     """Zero mean, unit variance: brightness and contrast do not count."""
     centred = grey - grey.mean()
@@ -116,7 +145,7 @@ def _log_polar_spectrum(standard: np.ndarray) -> np.ndarray:
     padded = np.zeros((_SQUARE, _SQUARE), dtype=np.float32)
     padded[_PAD_TOP : _PAD_TOP + ANALYSIS_HEIGHT, _PAD_LEFT : _PAD_LEFT + ANALYSIS_WIDTH] = standard * _WINDOW
     magnitude = np.abs(np.fft.fftshift(np.fft.fft2(padded))).astype(np.float32) * _HIGHPASS
-    polar = sample(np.log1p(magnitude), _LP_ROWS, _LP_COLS)
+    polar = _LOG_POLAR(np.log1p(magnitude))
     return np.fft.fft2(_standardised(polar) * _LP_WINDOW)
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from PIL import Image
 
 from shared.alignment import ANALYSIS_HEIGHT, ANALYSIS_WIDTH, Alignment, Ghost, crop_box, frame_motion
-from shared.quality import WORKING_SIZE, FrameFigures, HintId, QualityReport, figure_hints, measure
+from shared.quality import FrameFigures, HintId, QualityReport, figure_hints, measure, working_copy
 
 # Within these the picture matches the ghost: the outline turns green and the photo may be taken.
 ALIGNED_SHIFT = 0.04  # of the frame's width or height
@@ -160,13 +160,9 @@ class Guide:
 
 
 def _working_copies(frame: Image.Image) -> tuple[Image.Image, np.ndarray]:
-    """The frame-shaped centre as quality.py's grey working copy, and the smaller alignment copy."""
-    box = crop_box(frame.size)
-    width, height = box[2] - box[0], box[3] - box[1]
-    scale = min(1.0, WORKING_SIZE / max(width, height))
-    size = (max(1, round(width * scale)), max(1, round(height * scale)))
-    working = frame.resize(size, Image.Resampling.BILINEAR, box=box, reducing_gap=3.0)
-    working = working if working.mode == "L" else working.convert("L")
+    """The frame-shaped centre as quality.py's grey working copy (made exactly as the backend
+    makes it, so the figures compare), and the smaller copy alignment runs on."""
+    working = working_copy(frame.crop(crop_box(frame.size)))
     small = working.resize((ANALYSIS_WIDTH, ANALYSIS_HEIGHT), Image.Resampling.BILINEAR, reducing_gap=2.0)
     return working, np.asarray(small, dtype=np.float32)
 

@@ -17,8 +17,8 @@ from shared.guidance import AutoCapture, Guide, Reading
 
 log = logging.getLogger(__name__)
 
-# Frames read per second at most: 10 are needed for a smooth hint; more would only take CPU from the preview.
-MAX_RATE = 15.0
+# Frames read per second at most: 10 make a smooth hint; more would only take CPU from the preview.
+MAX_RATE = 12.0
 IDLE_WAIT = 0.01  # no new frame yet: look again this soon
 
 
