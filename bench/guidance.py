@@ -147,23 +147,28 @@ def in_a_window(off: list[Image.Image], aligned: list[Image.Image], ghost: Image
             Clock.schedule_once(self.warmed_up, 0.5)
 
         def warmed_up(self, dt: float) -> None:
-            self.mark = (time.monotonic(), self.frames_shown)
+            self.mark = (time.monotonic(), self.frames_shown, time.thread_time())
             Clock.schedule_once(self.alone_done, seconds)
 
         def alone_done(self, dt: float) -> None:
-            started, shown = self.mark
+            started, shown, cpu = self.mark
             result["preview_fps_alone"] = (self.frames_shown - shown) / (time.monotonic() - started)
+            result["ui_cpu_ms_per_preview_frame_alone"] = 1000 * (time.thread_time() - cpu) / max(1, self.frames_shown - shown)
             self.guidance = LiveGuidance(self.latest, lambda reading, progress: None, self.taken, auto_capture=True)
             self.guidance.use_ghost(ghost)
             self.guidance.start()
-            self.mark = (time.monotonic(), self.frames_shown, self.guidance.frames_read)
+            self.mark = (time.monotonic(), self.frames_shown, self.guidance.frames_read, time.thread_time(), self.guidance.cpu_seconds)
             Clock.schedule_once(self.with_guidance_done, seconds)
 
         def with_guidance_done(self, dt: float) -> None:
-            started, shown, read = self.mark
+            started, shown, read, cpu, reading_cpu = self.mark
             elapsed = time.monotonic() - started
             result["preview_fps_with_guidance"] = (self.frames_shown - shown) / elapsed
+            result["ui_cpu_ms_per_preview_frame_with_guidance"] = 1000 * (time.thread_time() - cpu) / max(1, self.frames_shown - shown)
             result["guidance_frames_per_second_during_preview"] = (self.guidance.frames_read - read) / elapsed
+            reads = max(1, self.guidance.frames_read - read)
+            result["guidance_cpu_ms_per_frame"] = 1000 * (self.guidance.cpu_seconds - reading_cpu) / reads
+            result["guidance_cpu_share_of_one_core"] = (self.guidance.cpu_seconds - reading_cpu) / elapsed
             self.stream = aligned
             self.aligned_at = time.monotonic()
             Clock.schedule_once(self.give_up, HOLD_SECONDS + 5)
@@ -188,6 +193,10 @@ def in_a_window(off: list[Image.Image], aligned: list[Image.Image], ghost: Image
         "preview_fps_alone": round(result["preview_fps_alone"], 1),
         "preview_fps_with_guidance": round(result["preview_fps_with_guidance"], 1),
         "preview_fps_ratio": round(result["preview_fps_with_guidance"] / result["preview_fps_alone"], 3),
+        "ui_cpu_ms_per_preview_frame_alone": round(result["ui_cpu_ms_per_preview_frame_alone"], 2),
+        "ui_cpu_ms_per_preview_frame_with_guidance": round(result["ui_cpu_ms_per_preview_frame_with_guidance"], 2),
+        "guidance_cpu_ms_per_frame": round(result["guidance_cpu_ms_per_frame"], 2),
+        "guidance_cpu_share_of_one_core": round(result["guidance_cpu_share_of_one_core"], 3),
         "guidance_frames_per_second_during_preview": round(result["guidance_frames_per_second_during_preview"], 1),
         "aligned_to_capture_s": round(result["aligned_to_capture_s"], 3),
         "hold_s": HOLD_SECONDS,

@@ -6,6 +6,7 @@ own thread."""
 from __future__ import annotations
 
 import logging
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -20,6 +21,9 @@ log = logging.getLogger(__name__)
 # Frames read per second at most: 10 make a smooth hint; more would only take CPU from the preview.
 MAX_RATE = 12.0
 IDLE_WAIT = 0.01  # no new frame yet: look again this soon
+# The reading thread gives way to the preview when both want the CPU (Linux and Android schedule
+# threads by niceness); 5, not Android's background 10, so a busy phone still reads 10 frames a second.
+BACKGROUND_NICENESS = 5
 
 
 class LiveGuidance:
@@ -45,6 +49,7 @@ class LiveGuidance:
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
         self.frames_read = 0
+        self.cpu_seconds = 0.0  # the reading thread's own CPU time (the benchmark reports it)
 
     def use_ghost(self, ghost: Image.Image | None) -> None:
         """Compare frames with this picture from now on (None: no earlier photo of the view)."""
@@ -77,6 +82,7 @@ class LiveGuidance:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
+        _lower_this_threads_priority()
         last_number = -1
         while not self._stop.is_set():
             started = time.monotonic()
@@ -85,10 +91,12 @@ class LiveGuidance:
                 self._stop.wait(IDLE_WAIT)
                 continue
             last_number = frame.number
+            cpu = time.thread_time()
             try:
                 self.read(frame)
             except Exception:  # a bad frame must not end guidance; the manual button still works
                 log.exception("live guidance could not read a frame")
+            self.cpu_seconds += time.thread_time() - cpu
             self._stop.wait(max(0.0, self._interval - (time.monotonic() - started)))
 
     def read(self, frame: PreviewFrame) -> Reading:
@@ -102,3 +110,10 @@ class LiveGuidance:
         if fire:
             self._on_take_photo(reading)
         return reading
+
+
+def _lower_this_threads_priority() -> None:
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
+    except (AttributeError, OSError) as error:  # a platform without per-thread priorities: run as is
+        log.debug("guidance thread keeps its priority: %s", error)
