@@ -6,7 +6,6 @@ own thread."""
 from __future__ import annotations
 
 import logging
-import os
 import threading
 import time
 from collections.abc import Callable
@@ -21,9 +20,6 @@ log = logging.getLogger(__name__)
 # Frames read per second at most: 10 make a smooth hint; more would only take CPU from the preview.
 MAX_RATE = 12.0
 IDLE_WAIT = 0.01  # no new frame yet: look again this soon
-# The reading thread gives way to the preview when both want the CPU (Linux and Android schedule
-# threads by niceness); 5, not Android's background 10, so a busy phone still reads 10 frames a second.
-BACKGROUND_NICENESS = 5
 
 
 class LiveGuidance:
@@ -82,7 +78,6 @@ class LiveGuidance:
         return self._thread is not None and self._thread.is_alive()
 
     def _run(self) -> None:
-        _lower_this_threads_priority()
         last_number = -1
         while not self._stop.is_set():
             started = time.monotonic()
@@ -111,9 +106,3 @@ class LiveGuidance:
             self._on_take_photo(reading)
         return reading
 
-
-def _lower_this_threads_priority() -> None:
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), BACKGROUND_NICENESS)
-    except (AttributeError, OSError) as error:  # a platform without per-thread priorities: run as is
-        log.debug("guidance thread keeps its priority: %s", error)
