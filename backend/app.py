@@ -26,6 +26,7 @@ from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
+from backend.security.client_address import TrustedProxies
 from backend.security.rate_limit import AttemptLimiter
 from backend.settings import Settings
 from backend.storage import storage_lifespan
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     state = State(
         {
             "settings": settings,
+            "trusted_proxies": TrustedProxies.parse(settings.trusted_proxies),
             "sign_in_limiter": AttemptLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds),
             "invite_limiter": AttemptLimiter(settings.invite_attempts, settings.invite_window_seconds),
         }

@@ -78,6 +78,10 @@ class Settings:
     reminder_lease_seconds: int = 120
     reminder_batch_size: int = 100
 
+    # proxies in front of the API whose X-Forwarded-For is believed (addresses or CIDR networks,
+    # comma-separated); without one, the socket's peer is the client
+    trusted_proxies: str = ""
+
     # sign-in and sessions
     staff_token_ttl_hours: int = 12
     dashboard_idle_minutes: int = 30
