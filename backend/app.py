@@ -11,6 +11,8 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from backend.api.request import ApiRequest
+from backend.api.text import ControlCharacterMiddleware
 from backend.audit.controllers import AuditController
 from backend.auth.controllers import AuthController
 from backend.auth.principal import PrincipalMiddleware
@@ -92,9 +94,10 @@ def create_app(settings: Settings | None = None) -> Litestar:
     return Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan, storage_lifespan(settings), jobs_lifespan(settings, job_registrations())],
-        middleware=[PrincipalMiddleware()],
+        middleware=[ControlCharacterMiddleware(), PrincipalMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         state=state,
+        request_class=ApiRequest,
         template_config=template_config(),
         request_max_body_size=MAX_JSON_BODY,
         openapi_config=OpenAPIConfig(
