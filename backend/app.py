@@ -29,7 +29,8 @@ from backend.patients.controllers import MeController, PatientController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.client_address import TrustedProxies
-from backend.security.rate_limit import AttemptLimiter
+from backend.security.attempt_store import counting_store
+from backend.security.rate_limit import AddressLimiter, SignInLimiter, SignInLimits
 from backend.settings import Settings
 from backend.storage import storage_lifespan
 from backend.storage.controllers import LocalStoreController
@@ -72,6 +73,15 @@ def job_registrations() -> list[JobRegistration]:
     return [reminder_jobs, photo_jobs]
 
 
+def sign_in_limits(settings: Settings) -> SignInLimits:
+    return SignInLimits(
+        per_account_and_address=settings.sign_in_attempts,
+        per_account=settings.sign_in_account_attempts,
+        per_address=settings.sign_in_address_attempts,
+        window_seconds=settings.sign_in_window_seconds,
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
@@ -82,13 +92,17 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await close_database()
+            await attempts.__aexit__(None, None, None)  # a Redis store closes its connections
 
+    attempts = counting_store(settings.redis_url, f"{settings.redis_namespace}:attempts")
     state = State(
         {
             "settings": settings,
             "trusted_proxies": TrustedProxies.parse(settings.trusted_proxies),
-            "sign_in_limiter": AttemptLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds),
-            "invite_limiter": AttemptLimiter(settings.invite_attempts, settings.invite_window_seconds),
+            "sign_in_limiter": SignInLimiter(attempts, sign_in_limits(settings)),
+            "invite_limiter": AddressLimiter(
+                attempts, kind="invite", attempts=settings.invite_attempts, window_seconds=settings.invite_window_seconds
+            ),
         }
     )
     return Litestar(
@@ -97,6 +111,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         middleware=[ControlCharacterMiddleware(), PrincipalMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         state=state,
+        stores={"attempts": attempts},
         request_class=ApiRequest,
         template_config=template_config(),
         request_max_body_size=MAX_JSON_BODY,

@@ -56,6 +56,10 @@ class Settings:
     # how often this process sweeps photos when jobs run in it (broker "memory"; 0 turns it off)
     photo_sweep_seconds: int = 600
 
+    # shared state for all API workers (attempt limits): "" keeps it in each process's memory
+    redis_url: str = ""
+    redis_namespace: str = "follicle"
+
     # background jobs: "memory" (in the API process) or a redis:// URL
     broker_url: str = "memory"
     job_concurrency: int = 8  # jobs one process runs at once
@@ -85,7 +89,11 @@ class Settings:
     # sign-in and sessions
     staff_token_ttl_hours: int = 12
     dashboard_idle_minutes: int = 30
+    # failed sign-ins per window: from one address on one account, on one account from anywhere,
+    # from one address on any account (see backend/security/rate_limit.py)
     sign_in_attempts: int = 5
+    sign_in_account_attempts: int = 20
+    sign_in_address_attempts: int = 20
     sign_in_window_seconds: int = 900
     invite_attempts: int = 10
     invite_window_seconds: int = 900

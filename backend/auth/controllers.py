@@ -23,7 +23,7 @@ class AuthController(Controller):
         signed_in, _ = await service.sign_in(
             data.email,
             data.password,
-            client_ip=client_address(request),
+            client_address=client_address(request),
             limiter=request.app.state.sign_in_limiter,
             kind="api",
             ttl=timedelta(hours=settings.staff_token_ttl_hours),

@@ -61,7 +61,7 @@ class EnrolController(Controller):
 
     @post("/enrol", operation_id="RedeemInvite", status_code=201)
     async def redeem(self, request: Request, data: JSONBody[RedeemInvite]) -> Enrolled:
-        return await service.redeem(data, client_ip=client_address(request), limiter=request.app.state.invite_limiter)
+        return await service.redeem(data, client_address=client_address(request), limiter=request.app.state.invite_limiter)
 
     @delete("/me/device", operation_id="SignOutDevice", guards=[patient_only], dependencies=PATIENT, status_code=HTTP_204_NO_CONTENT)
     async def sign_out(self, patient: CurrentPatient) -> None:

@@ -104,7 +104,7 @@ class SignInController(Controller):
             signed_in, _ = await auth.sign_in(
                 email[:254],
                 password[:256],
-                client_ip=client_address(request),
+                client_address=client_address(request),
                 limiter=request.app.state.sign_in_limiter,
                 kind="cookie",
                 ttl=timedelta(hours=settings.staff_token_ttl_hours),
