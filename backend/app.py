@@ -16,7 +16,7 @@ from backend.api.text import ControlCharacterMiddleware
 from backend.audit.controllers import AuditController
 from backend.auth.controllers import AuthController
 from backend.auth.principal import PrincipalMiddleware
-from backend.checkins.controllers import MyPhotoController, StaffPhotoController
+from backend.checkins.controllers import MyCheckInController, StaffCheckInController
 from backend.clinics.controllers import ClinicController
 from backend.dashboard.router import dashboard_router, static_router, template_config
 from backend.db import close_database, open_database
@@ -26,6 +26,8 @@ from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
+from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
+from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.client_address import TrustedProxies
@@ -59,7 +61,12 @@ def route_handlers() -> list:
         ReminderHistoryController,
         MyPhotoController,
         StaffPhotoController,
+        MyCheckInController,
+        StaffCheckInController,
         LocalStoreController,
+        RatingRoundController,
+        PatientConsensusController,
+        RatingImageController,
         dashboard_router(),
         static_router(),
     ]
@@ -67,7 +74,7 @@ def route_handlers() -> list:
 
 def job_registrations() -> list[JobRegistration]:
     """Every feature's `register_jobs`: the API (in-memory broker) and `follicle worker` call each once."""
-    from backend.checkins.jobs import register_jobs as photo_jobs
+    from backend.photos.jobs import register_jobs as photo_jobs
     from backend.reminders.jobs import register_jobs as reminder_jobs
 
     return [reminder_jobs, photo_jobs]

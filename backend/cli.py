@@ -120,7 +120,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_sweep_photos(args: argparse.Namespace) -> int:
-    from backend.checkins.reconciler import sweep
+    from backend.photos.reconciler import sweep
     from backend.storage import build_store
 
     settings = _settings()

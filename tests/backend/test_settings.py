@@ -65,7 +65,7 @@ async def test_invite_links_and_upload_urls_follow_the_port(database_url, tmp_pa
         transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
         async with httpx.AsyncClient(transport=transport, base_url="http://127.0.0.1:8765") as http:
             invite = await http.post(f"/patients/{world.ids['patient_a']}/invites", headers=world.headers("staff_x"))
-            from tests.backend.checkins.matrix import slot_body
+            from tests.backend.photos.matrix import slot_body
 
             slot = await http.post("/me/photos/slots", json=slot_body(), headers=world.headers("patient_a"))
     assert invite.json()["enrol_url"].endswith("server=http://127.0.0.1:8765")

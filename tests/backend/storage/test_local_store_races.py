@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 import backend.storage.local as local
-from backend.checkins.models import Photo
-from backend.checkins.reconciler import sweep
-from tests.backend.checkins.phone import Phone
+from backend.photos.models import Photo
+from backend.photos.reconciler import sweep
+from tests.backend.photos.phone import Phone
 from tests.backend.world import build_world
 from tests.fixtures import images
 
