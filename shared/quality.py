@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from enum import StrEnum
+from typing import Annotated
 
 import msgspec
 from PIL import Image, ImageFilter, ImageStat
@@ -60,23 +61,27 @@ HINT_MESSAGES: dict[HintId, str] = {
 }
 
 
+Side = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
+
+
 class QualityHint(msgspec.Struct, frozen=True):
     id: HintId
-    message: str
+    message: Annotated[str, msgspec.Meta(max_length=300)]
 
 
 class QualityReport(msgspec.Struct, frozen=True, kw_only=True):
     """Quality figures of one photo and the hints they lead to."""
 
-    width: int
-    height: int
-    sharpness: float  # variance of the Laplacian on the working copy
-    brightness: float  # mean luminance, 0-255
-    dark_fraction: float  # share of pixels near black
-    bright_fraction: float  # share of pixels near white
+    width: Side
+    height: Side
+    sharpness: Annotated[float, msgspec.Meta(ge=0, le=1e9)]  # variance of the Laplacian on the working copy
+    brightness: Annotated[float, msgspec.Meta(ge=0, le=255)]  # mean luminance, 0-255
+    dark_fraction: Share  # share of pixels near black
+    bright_fraction: Share  # share of pixels near white
     acceptable: bool  # no hints: nothing the patient should fix
-    hints: list[QualityHint] = []
-    similarity: float | None = None  # 0..1 against the previous photo of the view, None if there is none
+    hints: Annotated[list[QualityHint], msgspec.Meta(max_length=len(HintId))] = []
+    similarity: Share | None = None  # 0..1 against the previous photo of the view, None if there is none
 
 
 def working_copy(image: Image.Image) -> Image.Image:
