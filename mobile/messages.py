@@ -16,6 +16,8 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.MALFORMED_JSON: UNEXPECTED,
     ErrorCode.UNKNOWN_FIELD: "Please update the app: this version is out of date.",
     ErrorCode.PAYLOAD_TOO_LARGE: "That is too much to send at once. Please shorten it.",
+    ErrorCode.CONTROL_CHARACTER: "Some of the text has characters that cannot be sent. Please retype it.",
+    ErrorCode.METHOD_NOT_ALLOWED: "Please update the app: this version is out of date.",
     ErrorCode.NOT_AUTHENTICATED: "This phone is no longer connected to your clinic. Please enrol again with a new code.",
     ErrorCode.INVALID_CREDENTIALS: "This phone is no longer connected to your clinic. Please enrol again with a new code.",
     ErrorCode.TOKEN_REVOKED: "Your clinic has disconnected this phone. Ask them for a new code to enrol again.",
@@ -65,6 +67,7 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.NOT_A_RATER: UNEXPECTED,
     ErrorCode.STORE_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.DATABASE_UNAVAILABLE: SERVER_TROUBLE,
+    ErrorCode.INTERNAL_ERROR: SERVER_TROUBLE,
 }
 
 
