@@ -24,6 +24,7 @@ from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
+from backend.records.controllers import MyRecordsController, StaffRecordsController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.rate_limit import AttemptLimiter
@@ -56,6 +57,8 @@ def route_handlers() -> list:
         MyPhotoController,
         StaffPhotoController,
         LocalStoreController,
+        StaffRecordsController,
+        MyRecordsController,
         dashboard_router(),
         static_router(),
     ]

@@ -65,29 +65,39 @@ async def _seed_photos(clinic: Clinic, settings: Settings) -> None:
     """Monthly photos for one demo patient, through the real upload protocol and processing, so
     the dashboard's timeline and comparison have something to show after `make run`."""
     patient = await Patient.get(clinic=clinic, record_number=PHOTO_PATIENT)
-    device = await Device.create(
-        patient=patient, token_hash=token_hash(new_token(DEVICE_TOKEN_PREFIX)), name="Demo phone", platform=Platform.ANDROID
-    )
-    await Patient.filter(id=patient.id).update(enrolled_at=datetime.now(UTC))
-    principal = PatientPrincipal(patient_id=patient.id, clinic_id=clinic.id, device_id=device.id)
     store = build_store(settings)
-    ctx = PhotoContext(settings=settings, store=store)
     try:
-        for month in range(latest_open_month(patient.baseline_date, date.today()) + 1):
-            taken = datetime.combine(checkin_due_on(patient.baseline_date, month), time(18), UTC)
-            for view in DEFAULT_PROTOCOL:
-                data = scalp_photo(view.id, month)
-                request = UploadSlotRequest(
-                    checkin_month=month, view=view.id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                    content_type="image/jpeg", idempotency_key=uuid.uuid4(), captured_at=taken,
-                )
-                slot = await request_slot(principal, request, ctx)
-                photo = await Photo.get(id=slot.photo_id)
-                await store.write(upload_key(photo.storage_token), data, content_type="image/jpeg")
-                await complete(principal, slot.photo_id, ctx)
-                await process(slot.photo_id, store=store, settings=settings)
+        months = range(latest_open_month(patient.baseline_date, date.today()) + 1)
+        await photograph_months(patient, months, store=store, settings=settings)
     finally:
         await store.close()
+
+
+async def photograph_months(patient: Patient, months: range, *, store, settings: Settings, size=(900, 1200)) -> None:
+    """Every protocol view of each month, photographed with a synthetic scalp photo taken on the
+    month's due date and sent through the real protocol: slot, upload, complete, processing.
+    Enrols a demo phone for the patient if they have none."""
+    device = await Device.filter(patient=patient, revoked_at=None).first()
+    if device is None:
+        device = await Device.create(
+            patient=patient, token_hash=token_hash(new_token(DEVICE_TOKEN_PREFIX)), name="Demo phone", platform=Platform.ANDROID
+        )
+        await Patient.filter(id=patient.id).update(enrolled_at=datetime.now(UTC))
+    principal = PatientPrincipal(patient_id=patient.id, clinic_id=patient.clinic_id, device_id=device.id)  # type: ignore[attr-defined]
+    ctx = PhotoContext(settings=settings, store=store)
+    for month in months:
+        taken = datetime.combine(checkin_due_on(patient.baseline_date, month), time(18), UTC)
+        for view in DEFAULT_PROTOCOL:
+            data = scalp_photo(view.id, month, size)
+            request = UploadSlotRequest(
+                checkin_month=month, view=view.id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                content_type="image/jpeg", idempotency_key=uuid.uuid4(), captured_at=taken,
+            )
+            slot = await request_slot(principal, request, ctx)
+            photo = await Photo.get(id=slot.photo_id)
+            await store.write(upload_key(photo.storage_token), data, content_type="image/jpeg")
+            await complete(principal, slot.photo_id, ctx)
+            await process(slot.photo_id, store=store, settings=settings)
 
 
 async def _seed_patients(clinic: Clinic) -> None:
