@@ -22,9 +22,11 @@ from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
 from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, token_hash
 from backend.settings import Settings
 from backend.storage import build_store
+from shared import questionnaire as hgq
 from shared.contract.checkins import UploadSlotRequest
 from shared.contract.injections import SessionStatus
 from shared.contract.patients import Platform, Treatment
@@ -52,6 +54,7 @@ async def seed_demo(settings: Settings) -> Demo:
         clinic, admin = await create_clinic_with_admin(DEMO_CLINIC, DEMO_EMAIL, "Dr Demo", DEMO_PASSWORD)
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
+        await _seed_reports(clinic)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)
@@ -136,3 +139,36 @@ async def _seed_patients(clinic: Clinic) -> None:
                 volume_ml=None,
                 areas=["vertex", "crown"] if done else [],
             )
+
+
+async def _seed_reports(clinic: Clinic) -> None:
+    """What the photo patient told the clinic: a mild reaction after the second session and
+    self-assessments at baseline and every three months since."""
+    patient = await Patient.get(clinic=clinic, record_number=PHOTO_PATIENT)
+    sessions = await InjectionSession.filter(patient=patient, status=SessionStatus.DONE).order_by("scheduled_at")
+    if len(sessions) >= 2:
+        second = sessions[1]
+        report = await SideEffectReport.create(
+            clinic=clinic, patient=patient, injection_session=second, idempotency_key=uuid.uuid4(),
+            request_sha256="0" * 64, started_on=(second.performed_at or second.scheduled_at).date() + timedelta(days=1),
+            notes="Sore for a day, then fine.", needed_medical_care=False, max_severity=1, serious=False,
+            submitted_at=(second.performed_at or second.scheduled_at) + timedelta(days=1, hours=9),
+        )
+        await SideEffectSymptom.bulk_create(
+            [SideEffectSymptom(report=report, symptom="pain", severity=1), SideEffectSymptom(report=report, symptom="redness", severity=1)]
+        )
+    answers_by_occasion = {0: {"appearance": -2}, 3: {"growth": 0, "thin_area": 0}, 6: {"growth": 1, "thin_area": 1}}
+    today = date.today()
+    for occasion, moved in answers_by_occasion.items():
+        if checkin_due_on(patient.baseline_date, occasion) > today:
+            continue
+        asked = hgq.questions_asked(hgq.QUESTIONNAIRE_VERSION, occasion)
+        values = {q.id: moved.get(q.id, 0 if occasion == 0 else 1) for q in asked}
+        values.update({k: v for k, v in moved.items() if k in values})
+        response = await QuestionnaireResponse.create(
+            clinic=clinic, patient=patient, idempotency_key=uuid.uuid4(), request_sha256="0" * 64,
+            version=hgq.QUESTIONNAIRE_VERSION, occasion_month=occasion,
+        )
+        await QuestionnaireAnswer.bulk_create(
+            [QuestionnaireAnswer(response=response, question=q, value=v) for q, v in values.items()]
+        )

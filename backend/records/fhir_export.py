@@ -24,7 +24,7 @@ def system_base(settings: Settings) -> str:
 
 async def bundle_json(history: PatientHistory, store: ObjectStore, settings: Settings) -> bytes:
     """The Bundle as JSON bytes; photo links last `download_url_ttl_seconds`."""
-    links = store.download_urls(
+    links = await store.download_urls(
         [keys.rendition_key(p.storage_token, "full") for p in history.photos], expires_in=settings.download_url_ttl_seconds
     )
     urls = dict(zip([p.id for p in history.photos], links, strict=True))
