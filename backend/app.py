@@ -24,7 +24,7 @@ from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
-from backend.records.controllers import MyRecordsController, StaffRecordsController
+from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.rate_limit import AttemptLimiter
@@ -59,6 +59,7 @@ def route_handlers() -> list:
         LocalStoreController,
         StaffRecordsController,
         MyRecordsController,
+        ExportDownloadController,
         dashboard_router(),
         static_router(),
     ]
@@ -67,9 +68,10 @@ def route_handlers() -> list:
 def job_registrations() -> list[JobRegistration]:
     """Every feature's `register_jobs`: the API (in-memory broker) and `follicle worker` call each once."""
     from backend.checkins.jobs import register_jobs as photo_jobs
+    from backend.records.jobs import register_jobs as records_jobs
     from backend.reminders.jobs import register_jobs as reminder_jobs
 
-    return [reminder_jobs, photo_jobs]
+    return [reminder_jobs, photo_jobs, records_jobs]
 
 
 def create_app(settings: Settings | None = None) -> Litestar:

@@ -319,7 +319,7 @@ async def acknowledge(principal: StaffPrincipal, report_id: uuid.UUID, now: date
 # --- when an admin deletes the patient ------------------------------------------------------
 
 
-async def _before_patient_delete(patient: Patient) -> None:
+async def _before_patient_delete(patient: Patient, actor: object = None) -> None:
     """Deleting a patient erases their reports with them; keep a trace without health details,
     so a product lot's serious events are still counted after the patient is gone."""
     rows = await SideEffectReport.filter(patient_id=patient.id).values_list(
