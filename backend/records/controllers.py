@@ -12,8 +12,8 @@ from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from backend.auth.deps import PATIENT, STAFF, CurrentPatient, CurrentStaff
-from backend.auth.guards import patient_only, staff_only
-from backend.records import deletion, exports, fhir_export, progress_report
+from backend.auth.guards import clinical_staff, patient_only, staff_only
+from backend.records import alert_emails, deletion, exports, fhir_export, medwatch, progress_report  # noqa: F401 - alert_emails registers its hook
 from backend.records.document import PDF, Document
 from backend.records.fhir import FHIR_JSON
 from backend.records.pdf_kit import Paper
@@ -74,6 +74,20 @@ class StaffRecordsController(Controller):
         AdverseEvent per side-effect report, Questionnaire(Response)s and Observations of blinded
         ratings. Any staff member of the patient's clinic may call it; the export is audited."""
         return download(await fhir_export.for_staff(staff, patient_id, _store(request), request.app.state.settings))
+
+
+    @get(
+        "/side-effects/{report_id:uuid}/medwatch.pdf",
+        operation_id="GetSideEffectMedWatchSummary",
+        media_type=PDF,
+        guards=[clinical_staff],
+        response_description="The FDA Form 3500 fields of the report as a PDF (US Letter), for the clinic to file.",
+    )
+    async def medwatch_summary(self, staff: CurrentStaff, report_id: FromPath[uuid.UUID]) -> Response[bytes]:
+        """A MedWatch-ready summary of one side-effect report (patient identifier, event, dates,
+        outcome, suspect product with lot, treating clinic; what Follicle does not record is left to
+        fill in). Clinicians and admins of the report's clinic may call it; the reading is audited."""
+        return download(await medwatch.for_staff(staff, report_id))
 
 
 class MyRecordsController(Controller):
