@@ -113,7 +113,7 @@ ROUTES: list[Route] = [
     Route("POST", "/me/deletion-request", PATIENT_SELF, ok=201),
     Route("GET", "/me/deletion-request", PATIENT_SELF),
     # a download link is its own credential: an unknown one is refused whoever asks
-    Route("GET", "/exports/not-a-link", (404,) * 5),
+    Route("GET", "/exports/{unknown_link}", (404,) * 5),
     # the embedded store's own URLs answer a valid signature only, whoever asks
     Route("PUT", "/store/objects/{object_key}", (403,) * 5),
     Route("GET", "/store/objects/{object_key}", (403,) * 5),
@@ -138,6 +138,7 @@ async def _ids(world: World) -> dict[str, str]:
         "side_effect_a": str(report.id),
         "photo_a": str(photo.id),
         "export_a": str(export.id),
+        "unknown_link": "not-a-real-link",
         "object_key": OBJECT_KEY,
     }
 
