@@ -90,6 +90,13 @@ class StaffRecordsController(Controller):
         return download(await medwatch.for_staff(staff, report_id))
 
 
+    @get("/patients/{patient_id:uuid}/deletion-request", operation_id="GetPatientDeletionRequest")
+    async def deletion_request(self, staff: CurrentStaff, patient_id: FromPath[uuid.UUID]) -> MyDeletionRequest:
+        """Whether a patient of the caller's clinic has asked for their data to be deleted (an admin
+        completes it with DELETE /patients/{patient_id}). Any staff member of the clinic may call it."""
+        return MyDeletionRequest(request=await deletion.for_staff(staff, patient_id, must_exist=True))
+
+
 class MyRecordsController(Controller):
     """The patient's own records, from their phone."""
 

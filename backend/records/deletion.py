@@ -56,8 +56,11 @@ async def mine(principal: PatientPrincipal) -> MyDeletionRequest:
     return MyDeletionRequest(request=_out(request, await _clinic_name(principal.clinic_id)))
 
 
-async def for_staff(principal: StaffPrincipal, patient_id: uuid.UUID) -> DeletionRequestOut | None:
-    """The open request of a patient of the caller's clinic, if any."""
+async def for_staff(principal: StaffPrincipal, patient_id: uuid.UUID, *, must_exist: bool = False) -> DeletionRequestOut | None:
+    """The open request of a patient of the caller's clinic, if any (NotFound for a patient of
+    another clinic when `must_exist`)."""
+    if must_exist:
+        await patients.get_for_staff(principal, patient_id)
     request = await DeletionRequest.filter(patient_id=patient_id, clinic_id=principal.clinic_id).first()
     return _out(request, await _clinic_name(principal.clinic_id)) if request else None
 

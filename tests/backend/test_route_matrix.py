@@ -112,6 +112,7 @@ ROUTES: list[Route] = [
     Route("POST", "/me/data-export/{export_a}/link", (401, 200, 404, 403, 403)),
     Route("POST", "/me/deletion-request", PATIENT_SELF, ok=201),
     Route("GET", "/me/deletion-request", PATIENT_SELF),
+    Route("GET", "/patients/{patient_a}/deletion-request", STAFF_ON_A),
     # a download link is its own credential: an unknown one is refused whoever asks
     Route("GET", "/exports/{unknown_link}", (404,) * 5),
     # the embedded store's own URLs answer a valid signature only, whoever asks
