@@ -11,6 +11,7 @@ from pathlib import Path
 from xml.sax.saxutils import escape
 from zoneinfo import ZoneInfo
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.styles import ParagraphStyle
@@ -41,7 +42,10 @@ class Paper(StrEnum):
 
 @functools.cache
 def register_fonts() -> None:
-    """Register the TrueType fonts with reportlab once per process (subset and embedded in each PDF)."""
+    """Register the TrueType fonts with reportlab once per process (subset and embedded in each PDF),
+    and store images as binary rather than ASCII85 text: a quarter smaller, and no pure-Python
+    encoding of every photo's bytes (reportlab's C accelerator is a separate package)."""
+    rl_config.useA85 = 0
     pdfmetrics.registerFont(TTFont(REGULAR, str(FONTS / "DejaVuSans.ttf")))
     pdfmetrics.registerFont(TTFont(BOLD, str(FONTS / "DejaVuSans-Bold.ttf")))
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=REGULAR, boldItalic=BOLD)

@@ -175,9 +175,9 @@ def fit_for_print(jpeg: bytes) -> tuple[bytes, tuple[int, int]] | None:
         with PILImage.open(io.BytesIO(jpeg)) as picture:
             picture.draft("RGB", (PRINT_LONG_SIDE, PRINT_LONG_SIDE))
             picture = picture.convert("RGB")
-            picture.thumbnail((PRINT_LONG_SIDE, PRINT_LONG_SIDE), PILImage.Resampling.LANCZOS)
+            picture.thumbnail((PRINT_LONG_SIDE, PRINT_LONG_SIDE), PILImage.Resampling.HAMMING, reducing_gap=2.0)
             out = io.BytesIO()
-            picture.save(out, format="JPEG", quality=PRINT_QUALITY, optimize=True)
+            picture.save(out, format="JPEG", quality=PRINT_QUALITY)
             return out.getvalue(), picture.size
     except (OSError, ValueError):
         return None
