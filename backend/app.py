@@ -25,6 +25,7 @@ from backend.injections.controllers import InjectionController, MyInjectionContr
 from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
+from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.rate_limit import AttemptLimiter
@@ -60,6 +61,9 @@ def route_handlers() -> list:
         StaffRecordsController,
         MyRecordsController,
         ExportDownloadController,
+        RatingRoundController,
+        PatientConsensusController,
+        RatingImageController,
         dashboard_router(),
         static_router(),
     ]

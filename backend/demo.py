@@ -23,6 +23,7 @@ from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
+from backend.ratings.demo import seed_ratings
 from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, token_hash
 from backend.settings import Settings
 from backend.storage import build_store
@@ -55,6 +56,7 @@ async def seed_demo(settings: Settings) -> Demo:
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
         await _seed_reports(clinic)
+        await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)

@@ -63,6 +63,18 @@ class ErrorCode(StrEnum):
     EXPORT_LINK_INVALID = "export_link_invalid"
     EXPORT_LINK_EXPIRED = "export_link_expired"
     EXPORT_LINK_USED = "export_link_used"
+    # ratings
+    SCORE_OUT_OF_RANGE = "score_out_of_range"
+    RATING_TOKEN_UNKNOWN = "rating_token_unknown"
+    ROUND_CLOSED = "round_closed"
+    NO_ELIGIBLE_PAIRS = "no_eligible_pairs"
+    NO_RESEARCH_CONSENT = "no_research_consent"
+    RATER_NOT_ELIGIBLE = "rater_not_eligible"
+    CHANGE_REASON_REQUIRED = "change_reason_required"
+    NOTHING_TO_UNDO = "nothing_to_undo"
+    RESULTS_AFTER_QUEUE = "results_after_queue"
+    KEY_BLINDED = "key_blinded"
+    NOT_A_RATER = "not_a_rater"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

@@ -17,6 +17,7 @@ from backend.dashboard.controllers.injections import InjectionPagesController, L
 from backend.dashboard.controllers.patients import InvitePagesController, PatientPagesController
 from backend.dashboard.controllers.photos import PhotoPagesController
 from backend.dashboard.controllers.records import RecordPagesController
+from backend.dashboard.controllers.ratings import RatingPagesController
 from backend.dashboard.controllers.side_effects import SideEffectPagesController
 from backend.dashboard.controllers.sign_in import SignInController
 from backend.dashboard.errors import EXCEPTION_HANDLERS
@@ -48,6 +49,7 @@ def dashboard_router() -> Router:
             SideEffectPagesController,
             AuditPagesController,
             RecordPagesController,
+            RatingPagesController,
         ],
         guards=[signed_in, csrf_protected],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]

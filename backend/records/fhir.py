@@ -299,7 +299,7 @@ class BundleBuilder:
                 "bodySite": {"coding": [SCALP, self.coding("photo-view", rated.view, label)], "text": label},
                 "note": [{"text": f"Median of {rated.raters} blinded raters{', ' + rated.round_name if rated.round_name else ''}: {gpa.words(rated.score)}."}],
                 "interpretation": [
-                    {"coding": [self.coding("gpa-scale", gpa.signed(round(rated.score)), gpa.GPA_POINTS[max(-3, min(3, round(rated.score)))])]}
+                    {"coding": [self.coding("gpa-scale", gpa.signed(gpa.nearest_point(rated.score)), gpa.GPA_POINTS[gpa.nearest_point(rated.score)])]}
                 ],
             }
             self.add(resource)

@@ -3,15 +3,9 @@ words of each point (the PDF) and its code in Follicle's FHIR CodeSystem."""
 
 from __future__ import annotations
 
-GPA_POINTS: dict[int, str] = {
-    -3: "greatly decreased",
-    -2: "moderately decreased",
-    -1: "slightly decreased",
-    0: "no change",
-    1: "slightly increased",
-    2: "moderately increased",
-    3: "greatly increased",
-}
+from shared.contract.ratings import SCALE
+
+GPA_POINTS: dict[int, str] = {value: words.lower() for value, words in SCALE.items()}
 
 MEANING = (
     "How the photos are rated: clinicians who are not told the date, the treatment or whose photos "
@@ -26,6 +20,12 @@ def signed(score: float) -> str:
     """'+1', '0', '-2', '+0.5': the score as the scale writes it."""
     number = f"{score:g}"
     return f"+{number}" if score > 0 else number
+
+
+def nearest_point(score: float) -> int:
+    """The scale point a median stands for; a half rounds toward no change (never claims more)."""
+    whole = int(abs(score) + 0.5 - 1e-9) if abs(score) % 1 != 0.5 else int(abs(score))
+    return max(-3, min(3, whole if score >= 0 else -whole))
 
 
 def words(score: float) -> str:

@@ -13,6 +13,7 @@ from backend.checkins.service import protocol_of_views
 from backend.clinics.models import Clinic
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.ratings.consensus import consensus_for_patient
 from backend.reports.models import QuestionnaireResponse, SideEffectReport
 from shared.contract.checkins import PhotoStatus
 from shared.contract.injections import SessionStatus
@@ -130,7 +131,8 @@ class PatientHistory:
 
 
 async def load(patient_id: uuid.UUID, *, clinic_id: uuid.UUID) -> PatientHistory:
-    """Everything about one patient of `clinic_id`; NotFound for a patient of any other clinic."""
+    """Everything about one patient of `clinic_id`, blinded-rating consensus included; NotFound for
+    a patient of any other clinic."""
     patient = await Patient.filter(id=patient_id, clinic_id=clinic_id).first()
     if patient is None:
         raise NotFound("No such patient in your clinic.")
@@ -166,6 +168,7 @@ async def load(patient_id: uuid.UUID, *, clinic_id: uuid.UUID) -> PatientHistory
         ),
         key=lambda p: (p.month, p.view, p.captured_at),
     )
+    consensus = await consensus_for_patient(patient_id)
     views = protocol_of_views(clinic.protocol_views)
     views += sorted({p.view for p in photo_records} - set(views))
     order = {s: i for i, s in enumerate(SYMPTOM_IDS)}
@@ -225,4 +228,5 @@ async def load(patient_id: uuid.UUID, *, clinic_id: uuid.UUID) -> PatientHistory
             )
             for q in responses
         ],
+        consensus=[ConsensusRecord(view=c.view, month=c.month, score=c.score, raters=c.raters, round_name=c.round_name) for c in consensus],
     )

@@ -71,6 +71,13 @@ async def give_history(app, world, *, months: int = 3) -> History:
         await QuestionnaireAnswer.create(response=response, question="appearance", value=-1 if occasion == 0 else 1)
         if occasion:
             await QuestionnaireAnswer.create(response=response, question="growth", value=2)
+    if months >= 3:
+        from backend.ratings.models import RatingConsensus, RatingRound
+
+        rated = await RatingRound.create(clinic_id=world.ids["clinic_x"], name="Spring round", months=[2], views=["frontal"])
+        await RatingConsensus.create(
+            clinic_id=world.ids["clinic_x"], round=rated, patient_id=patient_id, view="frontal", month=2, score=1.5, raters=3
+        )
     return History(patient_id, months, given, reports)
 
 

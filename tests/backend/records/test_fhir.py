@@ -31,6 +31,10 @@ async def test_the_bundle_validates_and_every_reference_resolves(client, world, 
     assert types["AdverseEvent"] == 2
     assert types["Questionnaire"] == 1 and types["QuestionnaireResponse"] == 1
     assert types["CodeSystem"] >= 4
+    (rated,) = _by_type(bundle, "Observation")
+    assert rated["valueQuantity"]["value"] == 1.5 and rated["code"]["coding"][0]["code"] == "gpa-consensus"
+    assert rated["interpretation"][0]["coding"][0]["code"] == "+1"  # a half rounds toward no change
+    assert "3 blinded raters, Spring round" in rated["note"][0]["text"]
 
 
 async def test_patient_media_procedures_and_adverse_events_carry_what_the_clinic_recorded(client, world, history):
