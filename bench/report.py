@@ -185,8 +185,10 @@ def main() -> None:
 
         probe = subprocess.run(
             [sys.executable, "-c", _MEMORY_PROBE.format(root=str(ROOT), database=database, store=f"{folder}/objects", patient=patient_id, clinic=clinic_id)],
-            capture_output=True, text=True, check=True, cwd=ROOT,
+            capture_output=True, text=True, cwd=ROOT,
         )
+        if probe.returncode != 0:
+            sys.exit(f"the memory probe failed:\n{probe.stderr[-3000:]}")
         memory = json.loads(probe.stdout.strip().splitlines()[-1])
 
     peak_mb = memory["peak_kb"] / 1024

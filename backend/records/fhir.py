@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import base64
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -330,8 +330,10 @@ class BundleBuilder:
             )
 
 
-def build_bundle(history: PatientHistory, *, urls: Mapping[uuid.UUID, str], system_base: str) -> Bundle:
-    """The Bundle, validated: raises pydantic's ValidationError if a resource breaks the FHIR model."""
+def build_bundle(history: PatientHistory, *, urls: Mapping[uuid.UUID, str], system_base: str) -> dict[str, Any]:
+    """The Bundle as plain JSON values, validated against the FHIR R4B models first: raises pydantic's
+    ValidationError if a resource breaks the model. (The values are sent as built: serialising the
+    validated models again would double the cost for the same JSON.)"""
     builder = BundleBuilder(history, Systems(system_base))
     builder.organization()
     builder.patient()
@@ -342,16 +344,12 @@ def build_bundle(history: PatientHistory, *, urls: Mapping[uuid.UUID, str], syst
     builder.questionnaires()
     builder.observations()
     builder.code_systems()
-    return Bundle.model_validate(
-        {
-            "resourceType": "Bundle",
-            "id": str(uuid.uuid4()),
-            "type": "collection",
-            "timestamp": _instant(history.read_at),
-            "entry": builder.entries,
-        }
-    )
-
-
-def resource_types(bundle: Bundle) -> Iterable[str]:
-    return [entry.resource.get_resource_type() for entry in bundle.entry or []]
+    bundle = {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "type": "collection",
+        "timestamp": _instant(history.read_at),
+        "entry": builder.entries,
+    }
+    Bundle.model_validate(bundle)
+    return bundle

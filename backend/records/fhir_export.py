@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import uuid
 
+import msgspec
+
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.checkins import keys
@@ -30,8 +32,7 @@ async def bundle_json(history: PatientHistory, store: ObjectStore, settings: Set
     urls = dict(zip([p.id for p in history.photos], links, strict=True))
 
     def build() -> bytes:
-        bundle = build_bundle(history, urls=urls, system_base=system_base(settings))
-        return bundle.model_dump_json(exclude_none=True).encode()
+        return msgspec.json.encode(build_bundle(history, urls=urls, system_base=system_base(settings)))
 
     return await asyncio.to_thread(build)
 

@@ -101,3 +101,11 @@ async def test_a_year_of_photos_stays_under_5_mb(app, client, world):
     assert answer.status_code == 200
     assert len(answer.content) < 5 * 1024 * 1024, len(answer.content)
     assert "Latest: month 11" in " ".join(pdf_text(answer.content).split())
+
+
+async def test_a_patient_gets_only_their_own_report(client, world, history):
+    answer = await client.get("/me/report.pdf", headers=world.headers("patient_b"))
+    assert answer.status_code == 200
+    words = " ".join(pdf_text(answer.content).split())
+    assert "Patient B" in words and "X-002" in words
+    assert "Patient A" not in words and "X-001" not in words and "Swelling" not in words and "Latest: month" not in words
