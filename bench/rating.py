@@ -61,7 +61,8 @@ async def seed(pairs: int, raters: int):
     """A clinic, `raters` clinicians, and pairs / 5 research-consented patients with ready photos
     of the five views at months 0 and 3; the round drawn through the real service."""
     from backend.auth.principal import StaffPrincipal
-    from backend.checkins.models import CheckIn, Photo
+    from backend.checkins.models import CheckIn
+    from backend.photos.models import Photo
     from backend.clinics.models import Clinic, StaffUser
     from backend.patients.models import Patient
     from backend.ratings import rounds

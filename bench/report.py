@@ -102,7 +102,7 @@ async def seed(settings, months: int) -> tuple[str, str, int]:
         serious=False, submitted_at=sessions[0].scheduled_at,
     )
     await SideEffectSymptom.create(report=report, symptom="swelling", severity=2)
-    from backend.checkins.models import Photo
+    from backend.photos.models import Photo
 
     return str(clinic.id), str(patient.id), await Photo.filter(patient_id=patient.id, status="ready").count()
 

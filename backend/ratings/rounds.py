@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
-from backend.checkins.service import protocol_of_views
+from backend.checkins.protocol import protocol_of_views
 from backend.clinics.models import Clinic, StaffUser
 from backend.db import connection
 from backend.patients.models import Patient

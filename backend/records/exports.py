@@ -24,7 +24,7 @@ from tortoise.transactions import in_transaction
 
 from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal
-from backend.checkins import keys
+from backend.photos import keys
 from backend.checkins import service as checkins
 from backend.injections import service as injections
 from backend.patients import service as patients

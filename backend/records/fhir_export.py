@@ -10,7 +10,7 @@ import msgspec
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
-from backend.checkins import keys
+from backend.photos import keys
 from backend.records import history as histories
 from backend.records.document import Document, safe_filename
 from backend.records.fhir import FHIR_JSON

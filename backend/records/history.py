@@ -8,8 +8,9 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 
-from backend.checkins.models import CheckIn, Photo
-from backend.checkins.service import protocol_of_views
+from backend.checkins.models import CheckIn
+from backend.checkins.protocol import protocol_of_views
+from backend.photos.models import Photo
 from backend.clinics.models import Clinic
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient

@@ -8,7 +8,7 @@ import logging
 import uuid
 from collections.abc import Iterable
 
-from backend.checkins import keys
+from backend.photos import keys
 from backend.records.history import PhotoRecord
 from backend.storage import ObjectStore, ObjectTooLarge, StoreUnavailable
 

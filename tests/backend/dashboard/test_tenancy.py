@@ -12,7 +12,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
-from backend.checkins.models import CheckIn, Photo
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
 from backend.enrolment.models import Invite
 from backend.injections.models import InjectionSession
 from backend.reports.models import SideEffectReport

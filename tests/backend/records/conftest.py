@@ -84,8 +84,8 @@ async def give_history(app, world, *, months: int = 3) -> History:
 async def seed_long_history(app, patient_id, *, months: int) -> None:
     """`months` complete check-ins of every view written straight to the database (the timeline
     tests' history), with real, noisy 1280-pixel renditions in the store for every photo."""
-    from backend.checkins import keys
-    from backend.checkins.models import Photo
+    from backend.photos import keys
+    from backend.photos.models import Photo
     from backend.demo_photos import scalp_photo
     from tests.backend.checkins.history import seed_history
 

@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import msgspec
 
 from backend.audit.models import AuditEvent
-from backend.checkins.models import Photo
+from backend.photos.models import Photo
 from backend.records import exports
 from backend.records.models import DataExport
 from shared.contract.records import PatientRecords

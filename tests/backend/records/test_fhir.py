@@ -9,7 +9,7 @@ import hashlib
 import httpx
 
 from backend.audit.models import AuditEvent
-from backend.checkins.models import Photo
+from backend.photos.models import Photo
 from tests.backend.records.fhir_checks import validate_bundle
 
 

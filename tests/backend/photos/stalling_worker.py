@@ -7,7 +7,7 @@ import sys
 import time
 from pathlib import Path
 
-import backend.checkins.jobs as photo_jobs
+import backend.photos.processing as photo_jobs
 from backend.cli import main
 
 MARKER = Path(sys.argv[1])

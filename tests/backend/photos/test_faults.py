@@ -8,9 +8,10 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from backend.checkins import jobs as photo_jobs
-from backend.checkins.models import CheckIn, Photo
-from backend.checkins.reconciler import sweep
+from backend.photos import processing as photo_jobs
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
+from backend.photos.reconciler import sweep
 from backend.storage import StoreUnavailable
 from tests.fixtures import images
 

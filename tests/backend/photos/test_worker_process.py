@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from backend.checkins.models import Photo
+from backend.photos.models import Photo
 from tests.conftest import REDIS_URL
 from tests.fixtures import images
 
@@ -52,7 +52,7 @@ async def wait_for(check, *, limit: float = 60.0) -> None:
 async def test_a_worker_killed_mid_job_leaves_the_photo_to_the_next_worker(phone_a, settings, s3, tmp_path):
     marker = tmp_path / "stalled"
     stalling = subprocess.Popen(
-        [sys.executable, str(ROOT / "tests/backend/checkins/stalling_worker.py"), str(marker)],
+        [sys.executable, str(ROOT / "tests/backend/photos/stalling_worker.py"), str(marker)],
         env=worker_env(settings), cwd=tmp_path,
     )
     try:

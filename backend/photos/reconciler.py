@@ -19,9 +19,11 @@ from typing import Any
 
 from tortoise.transactions import in_transaction
 
-from backend.checkins import keys
-from backend.checkins.models import CheckIn, Photo
-from backend.checkins.service import PROCESS_TASK
+from backend.checkins.models import CheckIn
+from backend.photos import keys
+from backend.photos.context import PROCESS_TASK
+from backend.photos.models import Photo
+from backend.photos.processing import process
 from backend.settings import Settings
 from backend.storage import ObjectInfo, ObjectStore
 from shared.contract.checkins import CheckInStatus, PhotoStatus
@@ -63,8 +65,6 @@ async def requeue_stuck(*, settings: Settings, jobs: Any, store: ObjectStore, no
         if jobs is not None:
             await jobs.enqueue(PROCESS_TASK, str(photo_id))
         else:
-            from backend.checkins.jobs import process
-
             await process(photo_id, store=store, settings=settings)  # type: ignore[arg-type]
     return len(stuck)
 

@@ -16,13 +16,16 @@ from tortoise.exceptions import IntegrityError
 from tortoise.transactions import in_transaction
 
 from backend.auth.principal import PatientPrincipal
-from backend.checkins import keys
-from backend.checkins.admission import admit_upload
-from backend.checkins.models import CheckIn, Photo
-from backend.checkins.months import latest_open_month, local_today
-from backend.checkins.output import photo_out
-from backend.checkins.service import PhotoContext, own_photo, protocol_of, utcnow
+from backend.checkins.models import CheckIn
+from backend.checkins.months import latest_open_month
+from backend.checkins.protocol import protocol_of
+from backend.imaging.admission import admit_upload
 from backend.patients.models import Patient
+from backend.photos import keys
+from backend.photos.context import PhotoContext
+from backend.photos.models import Photo
+from backend.photos.output import photo_out
+from backend.photos.service import own_photo
 from backend.settings import Settings
 from backend.storage import ObjectStore, ObjectTooLarge, StoreUnavailable
 from shared.contract.checkins import (
@@ -34,6 +37,7 @@ from shared.contract.checkins import (
     UploadSlotRequest,
     UploadTarget,
 )
+from shared.clock import local_today, utcnow
 from shared.errors import (
     Conflict,
     ErrorCode,

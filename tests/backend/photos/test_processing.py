@@ -9,7 +9,7 @@ import zlib
 
 from PIL import Image
 
-from backend.checkins.models import Photo
+from backend.photos.models import Photo
 from tests.fixtures import images
 
 

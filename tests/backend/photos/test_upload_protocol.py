@@ -7,7 +7,8 @@ import uuid
 
 from PIL import Image
 
-from backend.checkins.models import CheckIn, Photo
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
 from backend.clinics.models import Clinic
 from backend.reminders.models import CompletedMonth
 from tests.fixtures import images

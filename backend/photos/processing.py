@@ -18,15 +18,14 @@ import uuid
 import msgspec
 from tortoise.transactions import in_transaction
 
-from backend.checkins import keys
-from backend.checkins.models import CheckIn, Photo
-from backend.checkins.service import PROCESS_TASK, utcnow
+from backend.checkins.service import complete_if_done
 from backend.imaging import ProcessedPhoto, process_photo
-from backend.jobs import JobRuntime
-from backend.reminders import service as reminders
+from backend.photos import keys
+from backend.photos.models import Photo
 from backend.settings import Settings
 from backend.storage import ObjectStore
-from shared.contract.checkins import CheckInStatus, PhotoStatus
+from shared.clock import utcnow
+from shared.contract.checkins import PhotoStatus
 from shared.errors import ErrorCode, FollicleError
 
 log = logging.getLogger(__name__)
@@ -82,7 +81,7 @@ async def process(photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings
             processed_at=utcnow(),
         )
         if won:
-            await _complete_checkin_if_done(photo)
+            await complete_if_done(photo.checkin_id)  # type: ignore[attr-defined]
     await store.delete([upload])
     return PhotoStatus.READY
 
@@ -130,39 +129,3 @@ async def _previous_thumbnail(photo: Photo, store: ObjectStore) -> bytes | None:
         log.warning("photo %s: previous thumbnail unreadable", photo.id)
         return None
     return found.data if found else None
-
-
-async def _complete_checkin_if_done(photo: Photo) -> None:
-    """Inside the photo's transaction: when every view of its check-in has a ready photo, the
-    check-in is complete (once) and the month's reminders stop."""
-    checkin = await CheckIn.get(id=photo.checkin_id)  # type: ignore[attr-defined]
-    if checkin.status == CheckInStatus.COMPLETE:
-        return
-    ready = set(
-        await Photo.filter(checkin_id=checkin.id, status=PhotoStatus.READY).values_list("view", flat=True)
-    )
-    if not set(checkin.views) <= ready:
-        return
-    now = utcnow()
-    if await CheckIn.filter(id=checkin.id, status=CheckInStatus.OPEN).update(
-        status=CheckInStatus.COMPLETE, completed_at=now
-    ):
-        await reminders.checkin_completed(checkin.patient_id, checkin.month, now)  # type: ignore[attr-defined]
-
-
-def register_jobs(runtime: JobRuntime) -> None:
-    """The photo feature's tasks and periodic sweep, on this process's job runtime."""
-    from backend.checkins import reconciler
-
-    store, settings = runtime.store, runtime.settings
-
-    async def process_photo_task(photo_id: str) -> str | None:
-        status = await process(uuid.UUID(photo_id), store=store, settings=settings)
-        return status.value if status else None
-
-    runtime.register(process_photo_task, PROCESS_TASK)
-
-    async def sweep() -> None:
-        await reconciler.sweep(store=store, settings=settings, jobs=runtime)
-
-    runtime.every(settings.photo_sweep_seconds, sweep)

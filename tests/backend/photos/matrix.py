@@ -7,7 +7,8 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime
 
-from backend.checkins.models import CheckIn, Photo
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
 from shared.contract.checkins import PhotoStatus
 
 OBJECT_KEY = "incoming/" + "0" * 32  # a store route with no valid signature

@@ -5,8 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from backend.checkins.models import CheckIn, Photo
-from backend.checkins.reconciler import sweep
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
+from backend.photos.reconciler import sweep
 from tests.fixtures import images
 
 

@@ -7,7 +7,8 @@ import uuid
 
 import pytest
 
-from backend.checkins.models import CheckIn, Photo
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
 from backend.clinics.models import Clinic
 from tests.fixtures import images
 
