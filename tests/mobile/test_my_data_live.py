@@ -16,8 +16,12 @@ pytestmark = pytest.mark.kivy
 
 
 def _to_the_bottom(screen) -> None:
-    screen.ids.scroller.scroll_y = 0
-    pump()
+    """Scroll to the cards at the foot of the page once the layout has settled around new text."""
+    pump(frames=6)
+    scroller = screen.ids.scroller
+    scroller.scroll_y = 0
+    scroller.update_from_scroll()
+    pump(frames=6)
 
 
 def test_download_my_data_then_ask_the_clinic_to_delete_it(phone_app, backend, kivy_window, tmp_path, monkeypatch):
