@@ -57,6 +57,10 @@ class ErrorCode(StrEnum):
     QUESTIONNAIRE_VERSION_UNKNOWN = "questionnaire_version_unknown"
     QUESTIONNAIRE_ALREADY_ANSWERED = "questionnaire_already_answered"
     INJECTION_NOT_GIVEN = "injection_not_given"
+    # patient profile and outcomes
+    GRADE_OFF_SCALE = "grade_off_scale"
+    FILTER_VALUE_UNKNOWN = "filter_value_unknown"
+    DATE_RANGE_BACKWARDS = "date_range_backwards"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"
