@@ -17,6 +17,7 @@ from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.outcomes import figures, queries, sql, statistics
 from backend.outcomes.filters import OutcomeFilter
+from backend.reports import side_effects
 from shared.contract.outcomes import (
     ArmOutcomes,
     LotOutcomes,
@@ -24,6 +25,7 @@ from shared.contract.outcomes import (
     LotSignalPage,
     OutcomesOut,
     Share,
+    SideEffectAlertPage,
 )
 from shared.contract.patients import Treatment
 
@@ -193,3 +195,13 @@ async def signals_for_clinic(principal: StaffPrincipal, *, today: date | None = 
     today = today or datetime.now(UTC).date()
     data = await queries.harm_only(principal.clinic_id, OutcomeFilter(), today)
     return LotSignalPage(items=lot_signals(data), lot_test=LOT_TEST, as_of=today)
+
+
+async def alerts(principal: StaffPrincipal, *, offset: int, limit: int) -> SideEffectAlertPage:
+    """The side-effect alert list with the clinic's lot signals beside the serious reports."""
+    page = await side_effects.alerts(principal, offset=offset, limit=limit)
+    signals = await signals_for_clinic(principal)
+    return SideEffectAlertPage(
+        items=page.items, total=page.total, offset=page.offset, limit=page.limit,
+        lot_signals=signals.items, lot_test=signals.lot_test,
+    )

@@ -11,6 +11,7 @@ from datetime import date, datetime
 
 from shared.contract.base import Response
 from shared.contract.patients import Treatment
+from shared.contract.reports import SideEffectReportPage
 
 MIN_PATIENTS = 5
 
@@ -168,3 +169,10 @@ class LotSignalPage(Response, kw_only=True):
     items: list[LotSignal]
     lot_test: str
     as_of: date
+
+
+class SideEffectAlertPage(SideEffectReportPage, kw_only=True):
+    """The alert list: serious reports not yet acknowledged, and the clinic's current lot signals."""
+
+    lot_signals: list[LotSignal] = []
+    lot_test: str = ""
