@@ -4,7 +4,7 @@ from shared.hair_loss import Diagnosis, GradeScale, Sex
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_checkins')]
+    dependencies = [('models', '0005_ratings')]
 
     initial = False
 

@@ -32,7 +32,7 @@ class Cohort:
 async def build(clinic_id: uuid.UUID, *, seed: int = 7, per_arm: dict[str, int] | None = None) -> Cohort:
     """Patients in each arm (research-consented), 6 more without research consent, all with rows."""
     rng = random.Random(seed)
-    per_arm = per_arm or {"exosomes": 18, "prp": 16, "microneedling": 3}
+    per_arm = per_arm or {"exosomes": 26, "prp": 22, "microneedling": 3}
     cohort = Cohort(clinic_id)
     old_round = await RatingRound.create(clinic_id=clinic_id, name="Spring", months=[3, 6], views=list(VIEWS))
     new_round = await RatingRound.create(clinic_id=clinic_id, name="Autumn", months=[3, 6, 12], views=list(VIEWS))
@@ -54,7 +54,7 @@ async def build(clinic_id: uuid.UUID, *, seed: int = 7, per_arm: dict[str, int] 
         if research:
             cohort.by_arm.setdefault(arm, []).append(patient.id)
         lift = 0.8 if arm == "exosomes" else 0.2
-        for n in range(rng.randint(0, 6)):
+        for n in range(rng.choice([0, 3, 3, 4, 4, 6])):
             given = datetime.combine(baseline, datetime.min.time(), UTC) + timedelta(days=5 + 35 * n, hours=10)
             if given.date() > TODAY:
                 break
