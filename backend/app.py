@@ -26,6 +26,7 @@ from backend.injections.controllers import InjectionController, MyInjectionContr
 from backend.jobs import JobRegistration, jobs_lifespan
 from backend.outcomes.controllers import OutcomeController
 from backend.patients.controllers import MeController, PatientController
+from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.rate_limit import AttemptLimiter
@@ -60,6 +61,9 @@ def route_handlers() -> list:
         LocalStoreController,
         OutcomeController,
         ExportController,
+        RatingRoundController,
+        PatientConsensusController,
+        RatingImageController,
         dashboard_router(),
         static_router(),
     ]

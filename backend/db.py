@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "backend.reminders.models",
     "backend.checkins.models",
     "backend.exports.models",
+    "backend.ratings.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

@@ -1,7 +1,8 @@
 """A patient's timeline: months across, views down, injection sessions on the same axis.
 
-At most three SQL statements whatever the history: the patient with every photo and its check-in
-(one joined query, which is also the tenancy check), the injection sessions, and for staff the
+At most three SQL statements whatever the history: the patient with every photo, its check-in and
+the blinded raters' consensus for its view and month (one joined query, which is also the tenancy
+check; the consensus reaches a patient only when their clinic shares it), the injection sessions, and for staff the
 audit event. Download links are signed without I/O (see backend/storage/sigv4.py).
 """
 
@@ -31,7 +32,9 @@ from shared.contract.checkins import (
     TimelineView,
 )
 from shared.contract.injections import SessionStatus
+from shared.contract.auth import StaffRole
 from shared.contract.patients import Treatment
+from shared.contract.ratings import ConsensusScore
 from shared.errors import NotFound
 from shared.quality import QualityReport
 from shared.schedule import checkin_due_on
@@ -54,11 +57,18 @@ _PHOTOS_SQL = """
 SELECT p.id, p.baseline_date, p.timezone, c.protocol_views,
        ph.id, ph.view, ph.status, ph.storage_token, ph.captured_at, ph.width, ph.height, ph.metrics,
        ph.rejection_code, ph.rejection_message,
-       ci.id, ci.month, ci.due_on, ci.status, ci.completed_at
+       ci.id, ci.month, ci.due_on, ci.status, ci.completed_at,
+       c.share_consensus_with_patients, rc.score, rc.raters, rc.round_name
 FROM patient p
 JOIN clinic c ON c.id = p.clinic_id
 LEFT JOIN photo ph ON ph.patient_id = p.id
 LEFT JOIN checkin ci ON ci.id = ph.checkin_id
+LEFT JOIN (
+    SELECT cs.view, cs.month, cs.score, cs.raters, rr.name AS round_name,
+           ROW_NUMBER() OVER (PARTITION BY cs.view, cs.month ORDER BY rr.created_at DESC) AS newest
+    FROM rating_consensus cs JOIN rating_round rr ON rr.id = cs.round_id
+    WHERE cs.patient_id = {0}
+) rc ON rc.view = ph.view AND rc.month = ci.month AND rc.newest = 1
 WHERE p.id = {0}{clinic}
 """
 _INJECTIONS_SQL = """
@@ -69,7 +79,8 @@ ORDER BY scheduled_at, id
 """
 # column positions in _PHOTOS_SQL
 (P_ID, P_BASELINE, P_TIMEZONE, C_VIEWS, PH_ID, PH_VIEW, PH_STATUS, PH_TOKEN, PH_CAPTURED, PH_WIDTH, PH_HEIGHT,
- PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED) = range(19)
+ PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED,
+ C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND) = range(23)
 
 
 class _Columns:
@@ -107,7 +118,8 @@ async def _rows(patient_id: uuid.UUID, clinic_id: uuid.UUID | None) -> tuple[_Co
     db = connection()
     dialect = db.capabilities.dialect
     columns = _Columns(dialect)
-    params = [columns.param(patient_id)] + ([columns.param(clinic_id)] if clinic_id else [])
+    # the patient id is used twice (consensus, photos): SQLite's "?" needs it twice, PostgreSQL's $1 once
+    params = [columns.param(patient_id)] * (1 if columns.postgres else 2) + ([columns.param(clinic_id)] if clinic_id else [])
     _, photos = await db.execute_query(_sql(_PHOTOS_SQL, dialect, clinic="yes" if clinic_id else ""), params)
     if not photos:
         return columns, [], []
@@ -119,14 +131,15 @@ async def for_patient(principal: PatientPrincipal, ctx: PhotoContext) -> Timelin
     columns, rows, sessions = await _rows(principal.patient_id, None)
     if not rows:
         raise NotFound("No such patient.")
-    return await _build(columns, rows, sessions, ctx, staff=False)
+    return await _build(columns, rows, sessions, ctx, staff=False, consensus=bool(rows[0][C_SHARE_CONSENSUS]))
 
 
 async def for_staff(principal: StaffPrincipal, patient_id: uuid.UUID, ctx: PhotoContext) -> Timeline:
     columns, rows, sessions = await _rows(patient_id, principal.clinic_id)
     if not rows:
         raise NotFound("No such patient in your clinic.")
-    timeline = await _build(columns, rows, sessions, ctx, staff=True)
+    # front desk sees no rating scores
+    timeline = await _build(columns, rows, sessions, ctx, staff=True, consensus=principal.role != StaffRole.FRONT_DESK)
     shown = [str(p.id) for m in timeline.months for p in m.photos if p.status == PhotoStatus.READY]
     await audit.record(
         principal, "photo.view", "patient", patient_id, patient_id=patient_id,
@@ -135,20 +148,27 @@ async def for_staff(principal: StaffPrincipal, patient_id: uuid.UUID, ctx: Photo
     return timeline
 
 
-async def _build(columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool) -> Timeline:
+async def _build(
+    columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool, consensus: bool
+) -> Timeline:
     first = rows[0]
     patient_id = columns.uuid(first[P_ID])
     baseline = columns.day(first[P_BASELINE])
     timezone = first[P_TIMEZONE]
     today = local_today(timezone)
 
-    # the photo each (month, view) cell shows
+    # the photo each (month, view) cell shows, and the blinded raters' consensus for the cell
     best: dict[tuple[int, str], Any] = {}
     checkins: dict[int, Any] = {}
+    agreed: dict[tuple[int, str], ConsensusScore] = {}
     for row in rows:
         if row[PH_ID] is None:
             continue
         month = row[CI_MONTH]
+        if consensus and row[RC_SCORE] is not None and (month, row[PH_VIEW]) not in agreed:
+            agreed[(month, row[PH_VIEW])] = ConsensusScore(
+                view=row[PH_VIEW], month=month, score=float(row[RC_SCORE]), raters=row[RC_RATERS], round_name=row[RC_ROUND]
+            )
         checkins.setdefault(month, row)
         cell = (month, row[PH_VIEW])
         held = best.get(cell)
@@ -186,6 +206,7 @@ async def _build(columns: _Columns, rows: list, sessions: list, ctx: PhotoContex
         months=months,
         injections=[_injection(s, baseline, timezone, staff, columns) for s in sessions],
         urls_expire_at=ctx.store.urls_expire_at(ttl),
+        consensus=[agreed[key] for key in sorted(agreed)],
     )
 
 
