@@ -21,6 +21,7 @@ from backend.demo_photos import scalp_photo
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
+from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, token_hash
 from backend.settings import Settings
@@ -52,6 +53,7 @@ async def seed_demo(settings: Settings) -> Demo:
         clinic, admin = await create_clinic_with_admin(DEMO_CLINIC, DEMO_EMAIL, "Dr Demo", DEMO_PASSWORD)
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
+        await seed_outcomes_cohort(clinic)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)
