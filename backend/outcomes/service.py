@@ -45,7 +45,7 @@ CONSENSUS_RULE = (
 LOT_TEST = (
     "A lot is flagged when its share of sessions followed by a moderate-or-worse (or a serious) side effect "
     "is higher than that of the other lots of the same treatment beyond chance: Fisher's exact test, "
-    "one-sided, Holm-adjusted across the treatment's lots, p < 0.05."
+    "one-sided, with the Holm-Sidak adjustment across the treatment's lots, adjusted p < 0.05."
 )
 NOTE = (
     "These are observational data from one clinic's own patients, not a randomized trial. Patients chose "
@@ -151,7 +151,7 @@ def lot_signals(harm_rows: list[dict[str, Any]]) -> list[LotSignal]:
                 )
                 for lot, c in mine.items()
             }
-            adjusted = dict(zip(tests, statistics.holm(t.p_value for t in tests.values())))
+            adjusted = dict(zip(tests, statistics.holm_sidak(t.p_value for t in tests.values())))
             for lot, test in tests.items():
                 if adjusted[lot] < SIGNAL_LEVEL:
                     found.append(

@@ -131,8 +131,8 @@ class ArmOutcomes(Response, kw_only=True):
 
 class LotSignal(Response, kw_only=True):
     """A lot whose rate of sessions with moderate-or-worse (or serious) side effects is higher
-    than the rest of its treatment's lots: Fisher's exact test, one-sided, Holm-adjusted across
-    the treatment's lots, flagged below 0.05."""
+    than the rest of its treatment's lots: Fisher's exact test, one-sided, Holm-Sidak adjusted
+    across the treatment's lots, flagged below 0.05."""
 
     treatment: Treatment
     lot_number: str

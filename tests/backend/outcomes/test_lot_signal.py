@@ -1,5 +1,5 @@
 """A lot with more moderate-or-worse side effects than the treatment's other lots is flagged,
-by the one-sided Fisher exact test with Holm's adjustment, recomputed here with scipy/statsmodels."""
+by the one-sided Fisher exact test with the Holm-Sidak adjustment, recomputed here with scipy/statsmodels."""
 
 from __future__ import annotations
 
@@ -49,7 +49,7 @@ def _expected() -> dict[str, tuple[float, float]]:
         lot: fisher_exact([[bad, n - bad], [total_bad - bad, total_sessions - n - (total_bad - bad)]], alternative="greater")[1]
         for lot, (n, bad) in LOTS.items()
     }
-    adjusted = multipletests(list(p_values.values()), method="holm")[1]
+    adjusted = multipletests(list(p_values.values()), method="holm-sidak")[1]
     return {lot: (p_values[lot], adj) for lot, adj in zip(p_values, adjusted)}
 
 
