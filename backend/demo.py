@@ -11,18 +11,19 @@ from tortoise.transactions import in_transaction
 
 from backend.auth.principal import PatientPrincipal
 from backend.auth.service import create_clinic_with_admin
-from backend.checkins.jobs import process
-from backend.checkins.keys import upload_key
-from backend.checkins.models import Photo
 from backend.checkins.months import latest_open_month
-from backend.checkins.service import PhotoContext
-from backend.checkins.uploads import complete, request_slot
 from backend.demo_photos import scalp_photo
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
+from backend.ratings.demo import seed_ratings
+from backend.photos.context import PhotoContext
+from backend.photos.keys import upload_key
+from backend.photos.models import Photo
+from backend.photos.processing import process
+from backend.photos.uploads import complete, request_slot
 from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, token_hash
 from backend.settings import Settings
 from backend.storage import build_store
@@ -54,6 +55,7 @@ async def seed_demo(settings: Settings) -> Demo:
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
         await seed_outcomes_cohort(clinic)
+        await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)

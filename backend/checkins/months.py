@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
-from zoneinfo import ZoneInfo
+from datetime import date
 
 from shared.schedule import checkin_due_on, checkin_window
 
@@ -25,10 +24,3 @@ def latest_open_month(baseline: date, day: date) -> int:
     while month > 0 and checkin_window(baseline, month).opens_on > day:
         month -= 1
     return month
-
-
-def local_today(timezone: str) -> date:
-    try:
-        return datetime.now(ZoneInfo(timezone)).date()
-    except (KeyError, ValueError):
-        return datetime.now(UTC).date()

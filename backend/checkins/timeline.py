@@ -17,11 +17,13 @@ import msgspec
 
 from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
-from backend.checkins import keys
-from backend.checkins.months import local_today, month_of
-from backend.checkins.output import rejection
-from backend.checkins.service import PhotoContext, protocol_of_views
+from backend.checkins.months import month_of
+from backend.checkins.protocol import protocol_of_views
 from backend.db import connection
+from backend.photos import keys
+from backend.photos.context import PhotoContext
+from backend.photos.output import rejection
+from shared.clock import local_today
 from shared.contract.checkins import (
     CheckInStatus,
     PhotoStatus,

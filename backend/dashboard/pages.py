@@ -8,7 +8,7 @@ from litestar import MediaType, Request
 from litestar.response import Template
 
 from backend.auth.principal import StaffPrincipal
-from backend.checkins.controllers import photo_context  # noqa: F401  (the page handlers import it from here)
+from backend.photos.deps import photo_context  # noqa: F401  (the page handlers import it from here)
 from backend.dashboard.guards import dashboard_staff
 from backend.settings import Settings
 

@@ -9,14 +9,15 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar_htmx import HTMXRequest
 
+from backend.api.request import DashboardRequest
 from backend.dashboard import format
 from backend.dashboard.controllers.audit import AuditPagesController
 from backend.dashboard.controllers.injections import InjectionPagesController, LotSearchController
 from backend.dashboard.controllers.patients import InvitePagesController, PatientPagesController
 from backend.dashboard.controllers.outcomes import OutcomePagesController
 from backend.dashboard.controllers.photos import PhotoPagesController
+from backend.dashboard.controllers.ratings import RatingPagesController
 from backend.dashboard.controllers.side_effects import SideEffectPagesController
 from backend.dashboard.controllers.sign_in import SignInController
 from backend.dashboard.errors import EXCEPTION_HANDLERS
@@ -48,10 +49,11 @@ def dashboard_router() -> Router:
             SideEffectPagesController,
             AuditPagesController,
             OutcomePagesController,
+            RatingPagesController,
         ],
         guards=[signed_in, csrf_protected],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        request_class=HTMXRequest,
+        request_class=DashboardRequest,
         response_headers=SECURITY_HEADERS,
         include_in_schema=False,
     )

@@ -15,15 +15,15 @@ from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.clinics import service as clinics
 from backend.clinics.models import StaffUser
-from backend.checkins import service as checkins
 from backend.checkins import timeline as photo_timeline
-from backend.checkins.service import PhotoContext
 from backend.dashboard.timeline import TimelineGrid, build_grid
 from backend.enrolment import service as enrolment
 from backend.injections import service as injections
 from backend.patients import service as patients
 from backend.patients import status
 from backend.patients.models import Patient
+from backend.photos import service as photo_service
+from backend.photos.context import PhotoContext
 from backend.reports import side_effects
 from shared.contract.audit import AuditPage
 from shared.contract.checkins import PhotoOut
@@ -131,7 +131,7 @@ async def photo_page(principal: StaffPrincipal, photo_ids: list[uuid.UUID], phot
     """One photo shown large, or two of the same view to compare; each photo shown is audited."""
     if len(photo_ids) not in (1, 2) or len(set(photo_ids)) != len(photo_ids):
         raise InvalidInput("Pick two different photos to compare.")
-    shown = [await checkins.staff_photo(principal, photo_id, photos) for photo_id in photo_ids]
+    shown = [await photo_service.staff_photo(principal, photo_id, photos) for photo_id in photo_ids]
     if len({p.patient_id for p in shown}) != 1:
         raise InvalidInput("Both photos must be of the same patient.")
     if len({p.view for p in shown}) != 1:

@@ -10,27 +10,30 @@ maker notes), comments, and anything after the end-of-image marker (polyglot pay
 
 from __future__ import annotations
 
-import re
 import struct
 
-SOI = b"\xff\xd8"
-EOI = b"\xff\xd9"
-_SOS = 0xDA
-_EOI_CODE = 0xD9
-_APP0, _APP2, _APP14, _APP15 = 0xE0, 0xE2, 0xEE, 0xEF
-_COM = 0xFE
+from backend.imaging.jpeg_segments import (
+    APP0,
+    APP14,
+    APP15,
+    COM,
+    EOI,
+    EOI_CODE,
+    SOI,
+    SOS,
+    MalformedJpeg,
+    TruncatedJpeg,
+    segments,
+)
+
+__all__ = ["NotRewritable", "TruncatedJpeg", "icc_segments", "rewrite_without_metadata"]
+
 # DHT, DAC, DQT, DRI, DNL, EXP and every start-of-frame type: what a decoder needs
 _PICTURE_SEGMENTS = {0xC4, 0xCC, 0xDB, 0xDD, 0xDC, 0xDF} | {
     code for code in range(0xC0, 0xD0) if code not in (0xC4, 0xC8, 0xCC)
 }
-# inside entropy-coded data 0xFF is followed by 0x00 (stuffing), RSTn or more 0xFF (fill)
-_NEXT_MARKER = re.compile(rb"\xff[^\x00\xd0-\xd7\xff]")
 _ICC_HEADER = b"ICC_PROFILE\x00"
 _ICC_CHUNK = 65_519  # 65535 - length field - ICC header - sequence bytes
-
-
-class TruncatedJpeg(ValueError):
-    """The data ends before the end-of-image marker: an interrupted or cut upload."""
 
 
 class NotRewritable(ValueError):
@@ -43,38 +46,26 @@ def rewrite_without_metadata(data: bytes, *, icc_profile: bytes | None = None) -
 
     Raises TruncatedJpeg when the picture data is cut short, NotRewritable for any
     structure it does not understand (the caller then decodes and re-encodes)."""
-    if not data.startswith(SOI):
-        raise NotRewritable("no start-of-image marker")
     jfif: bytes | None = None
     adobe: bytes | None = None
     picture: list[bytes | memoryview] = []
     view = memoryview(data)
-    pos = 2
-    while True:
-        marker, pos = _read_marker(data, pos)
-        if marker == _EOI_CODE:
-            break
-        if pos + 2 > len(data):
-            raise TruncatedJpeg("segment header cut short")
-        (length,) = struct.unpack_from(">H", data, pos)
-        end = pos + length
-        if length < 2 or end > len(data):
-            raise TruncatedJpeg("segment cut short")
-        body = view[pos + 2 : end]
-        if marker == _SOS:
-            scan_end = _end_of_scan(data, end)
-            picture.append(view[pos - 2 : scan_end])
-            pos = scan_end
-            continue
-        if marker == _APP0 and jfif is None and bytes(body[:5]) == b"JFIF\x00":
-            jfif = _jfif_segment(bytes(body))
-        elif marker == _APP14 and adobe is None and bytes(body[:5]) == b"Adobe" and len(body) >= 12:
-            adobe = _adobe_segment(body[11])
-        elif marker in _PICTURE_SEGMENTS:
-            picture.append(view[pos - 2 : end])
-        elif not (_APP0 <= marker <= _APP15 or marker == _COM):
-            raise NotRewritable(f"unexpected marker 0x{marker:02X}")
-        pos = end
+    try:
+        for segment in segments(data):
+            marker = segment.marker
+            if marker == EOI_CODE:
+                break
+            body = view[segment.body : segment.body_end]
+            if marker == SOS or marker in _PICTURE_SEGMENTS:
+                picture.append(view[segment.start : segment.end])
+            elif marker == APP0 and jfif is None and bytes(body[:5]) == b"JFIF\x00":
+                jfif = _jfif_segment(bytes(body))
+            elif marker == APP14 and adobe is None and bytes(body[:5]) == b"Adobe" and len(body) >= 12:
+                adobe = _adobe_segment(body[11])
+            elif segment.is_standalone or not (APP0 <= marker <= APP15 or marker == COM):
+                raise NotRewritable(f"unexpected marker 0x{marker:02X}")
+    except MalformedJpeg as error:
+        raise NotRewritable(str(error)) from None
     if not picture:
         raise NotRewritable("no picture segments")
     icc = icc_segments(icc_profile) if icc_profile else []
@@ -92,27 +83,6 @@ def icc_segments(profile: bytes) -> list[bytes]:
         b"\xff\xe2" + struct.pack(">H", 2 + len(_ICC_HEADER) + 2 + len(chunk)) + _ICC_HEADER + bytes((n, len(chunks))) + chunk
         for n, chunk in enumerate(chunks, start=1)
     ]
-
-
-def _read_marker(data: bytes, pos: int) -> tuple[int, int]:
-    """The marker code at `pos` (skipping fill bytes) and the position just after it."""
-    if pos >= len(data):
-        raise TruncatedJpeg("data ends before the end-of-image marker")
-    if data[pos] != 0xFF:
-        raise NotRewritable(f"expected a marker at byte {pos}")
-    while pos + 1 < len(data) and data[pos + 1] == 0xFF:
-        pos += 1
-    if pos + 1 >= len(data):
-        raise TruncatedJpeg("data ends inside a marker")
-    return data[pos + 1], pos + 2
-
-
-def _end_of_scan(data: bytes, start: int) -> int:
-    """Position of the first marker after a scan's entropy-coded data."""
-    found = _NEXT_MARKER.search(data, start)
-    if found is None:
-        raise TruncatedJpeg("picture data ends without an end-of-image marker")
-    return found.start()
 
 
 def _jfif_segment(body: bytes) -> bytes:

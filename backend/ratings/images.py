@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from backend.audit import service as audit
-from backend.checkins.keys import rendition_key
+from backend.photos.keys import rendition_key
 from backend.ratings.models import RatingTask
 from backend.ratings.tokens import open_image_link
 from backend.storage import ObjectStore

@@ -12,7 +12,7 @@ import uuid
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.checkins.models import Photo
+from backend.photos.models import Photo
 from backend.clinics.models import Clinic, StaffUser
 from backend.patients.models import Patient
 from shared.contract.ratings import CannotRateReason, RoundStatus

@@ -18,7 +18,7 @@ from tortoise.transactions import in_transaction
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
-from backend.checkins.service import protocol_of_views
+from backend.checkins.protocol import protocol_of_views
 from backend.clinics.models import Clinic, StaffUser
 from backend.db import connection
 from backend.patients.models import Patient
@@ -275,3 +275,10 @@ async def round_key(principal: StaffPrincipal, round_id: uuid.UUID) -> RoundKey:
         )
     await audit.record(principal, "rating.key.view", "rating_round", round_id, detail={"pairs": len(out)})
     return RoundKey(round_id=round_id, pairs=out)
+
+
+async def eligible_raters(principal: StaffPrincipal) -> list[tuple[uuid.UUID, str, str]]:
+    """(id, name, role) of the clinic's active admins and clinicians, for the round form."""
+    require_admin(principal)
+    rows = await StaffUser.filter(clinic_id=principal.clinic_id, active=True, role__in=list(RATER_ROLES)).order_by("name")
+    return [(s.id, s.name, s.role) for s in rows]

@@ -106,14 +106,19 @@ async def submit(
     """Store the rater's score of one presentation and answer their queue. A presentation that
     already has a score is changed only with a reason; the old score is kept, no longer current."""
     given, cannot_rate = _checked(data)
-    seat = await seat_for(principal, round_id)
-    task = await RatingTask.filter(token=token, rater_id=seat.id).first()
+    require_clinical(principal)
+    # one statement finds the task, its rater's seat and the round; a miss says which refusal applies
+    task = await RatingTask.filter(
+        token=token, round_id=round_id, rater__staff_id=principal.staff_id, round__clinic_id=principal.clinic_id
+    ).select_related("rater", "round").first()
     if task is None:
+        await seat_for(principal, round_id)  # 404 / 403 for a round that is not theirs
         raise NotFound("This pair is not in your queue for this round.", code=ErrorCode.RATING_TOKEN_UNKNOWN)
+    seat, rating_round = task.rater, task.round
     reason = data.reason.strip()
     async with in_transaction():
-        rating_round = await RatingRound.filter(id=round_id).select_for_update().first()
-        if rating_round is None or rating_round.status != RoundStatus.OPEN:
+        # closing locks the round row; a score landing in that same instant is the round's last
+        if rating_round.status != RoundStatus.OPEN:
             raise Conflict("This round is closed: scores can no longer be given or changed.", code=ErrorCode.ROUND_CLOSED)
         pair = await RatingPair.filter(id=task.pair_id).select_for_update().first()  # type: ignore[attr-defined]
         assert pair is not None  # the task's foreign key keeps it

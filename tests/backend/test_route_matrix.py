@@ -12,7 +12,7 @@ import pytest
 
 from backend.enrolment.models import Device, Invite
 from tests.backend.reports.bodies import questionnaire_body, side_effect_body, store_report
-from tests.backend.checkins.matrix import OBJECT_KEY, slot_body, store_photo
+from tests.backend.photos.matrix import OBJECT_KEY, slot_body, store_photo
 from tests.backend.ratings.matrix import rating_ids, round_body
 from tests.backend.world import World, build_world
 

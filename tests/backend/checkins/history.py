@@ -7,7 +7,8 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
-from backend.checkins.models import CheckIn, Photo
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
 from shared.contract.checkins import CheckInStatus, PhotoStatus

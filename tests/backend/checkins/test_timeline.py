@@ -10,7 +10,7 @@ from PIL import Image
 from backend.audit.models import AuditEvent
 from backend.auth.principal import StaffPrincipal
 from backend.checkins import timeline
-from backend.checkins.service import PhotoContext
+from backend.photos.context import PhotoContext
 from backend.db import QueryCounter
 from backend.patients.models import Patient
 from shared.contract.auth import StaffRole

@@ -7,7 +7,8 @@ import uuid
 from datetime import UTC, date, datetime
 
 from backend.audit.models import AuditEvent
-from backend.checkins.models import CheckIn, Photo
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
 from backend.clinics.models import Clinic
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient

@@ -32,8 +32,7 @@ def round_body(world_ids: dict) -> dict:
 
 async def rating_ids(patient_a: uuid.UUID) -> dict[str, str]:
     await Patient.filter(id=patient_a).update(consent_research=True)
-    await ready_photos(patient_a, (3,), ("frontal",))  # month 0 frontal is the matrix's stored photo
-    await ready_photos(patient_a, (0, 3), ("vertex",))
+    await ready_photos(patient_a, (0, 3), ("frontal", "vertex"))
     admin = await StaffUser.get(email="admin@x.example")
     clinician = await StaffUser.get(email="clinician@x.example")
     by_admin = _principal(admin)

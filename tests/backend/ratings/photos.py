@@ -7,7 +7,8 @@ import uuid
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
-from backend.checkins.models import CheckIn, Photo
+from backend.checkins.models import CheckIn
+from backend.photos.models import Photo
 from backend.patients.models import Patient
 from shared.contract.checkins import PhotoStatus
 from tests.backend.world import add_patient

@@ -11,9 +11,9 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import pytest
 from PIL import Image
 
-from backend.checkins.models import Photo
+from backend.photos.models import Photo
 from backend.storage.local import LocalStore
-from tests.backend.checkins.phone import Phone
+from tests.backend.photos.phone import Phone
 from tests.backend.world import build_world
 from tests.fixtures import images
 

@@ -1,0 +1,26 @@
+"""The photo feature's tasks on a process's job runtime: processing each uploaded photo, and the sweep."""
+
+from __future__ import annotations
+
+import uuid
+
+from backend.jobs import JobRuntime
+from backend.photos import reconciler
+from backend.photos.context import PROCESS_TASK
+from backend.photos.processing import process
+
+
+def register_jobs(runtime: JobRuntime) -> None:
+    """The photo feature's tasks and periodic sweep, on this process's job runtime."""
+    store, settings = runtime.store, runtime.settings
+
+    async def process_photo_task(photo_id: str) -> str | None:
+        status = await process(uuid.UUID(photo_id), store=store, settings=settings)
+        return status.value if status else None
+
+    runtime.register(process_photo_task, PROCESS_TASK)
+
+    async def sweep() -> None:
+        await reconciler.sweep(store=store, settings=settings, jobs=runtime)
+
+    runtime.every(settings.photo_sweep_seconds, sweep)
