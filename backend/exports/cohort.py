@@ -97,9 +97,7 @@ async def _patients(clinic_id: uuid.UUID) -> dict[uuid.UUID, _Patient]:
         if row["lot_number"]:
             patient.lots.add(row["lot_number"].strip().upper())
     consensus = await _rows(
-        f"{cohort}, {sql.patient_month_sql()} SELECT pm.patient_id, pm.month, pm.consensus,"
-        " (SELECT MAX(r.views) FROM ranked r WHERE r.patient_id = pm.patient_id AND r.month = pm.month) AS views"
-        " FROM patient_month pm",
+        f"{cohort}, {sql.patient_month_sql()} SELECT patient_id, month, consensus, views FROM patient_month",
         params, dialect,
     )
     for row in consensus:

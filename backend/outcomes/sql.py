@@ -135,26 +135,45 @@ def filter_params(where: OutcomeFilter, clinic_id: object) -> dict[str, Any]:
     return params
 
 
+# consensus scores are medians of whole-point scores, so twice a score is a whole number -6..+6
+_DOUBLED = range(-6, 7)
+
+
+def _kth_doubled(k: str) -> str:
+    """The k-th smallest doubled score of a patient-month, from its counts per value (v0..v12)."""
+    running, cases = [], []
+    for i, value in enumerate(_DOUBLED):
+        running.append(f"v{i}")
+        cases.append(f"WHEN {' + '.join(running)} >= {k} THEN {value}")
+    return "CASE " + " ".join(cases) + " END"
+
+
 def patient_month_sql() -> str:
-    """CTEs `latest` (newest round per patient, view, month), `ranked` and `patient_month`
-    (the patient's consensus at a month: the median over the rated views)."""
-    return """latest AS (
-  SELECT rc.patient_id, rc.view, rc.month, rc.score,
-         ROW_NUMBER() OVER (PARTITION BY rc.patient_id, rc.view, rc.month
-                            ORDER BY rr.created_at DESC, rc.round_id DESC) AS newest
+    """CTEs `rounds`, `per_view` (the newest round's score per patient, view and month) and
+    `patient_month` (the patient's consensus at a month: the median over the rated views, and how
+    many views were rated). Hash aggregates only, no sort of the ratings: the newest round is the
+    largest of (round order * 16 + doubled score + 6), and the median comes from counts per value."""
+    counts = ",\n         ".join(
+        f"SUM(CASE WHEN doubled = {value} THEN 1 ELSE 0 END) AS v{i}" for i, value in enumerate(_DOUBLED)
+    )
+    lower, upper = _kth_doubled("(views + 1) / 2"), _kth_doubled("(views + 2) / 2")
+    return f"""rounds AS (
+  SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS seq FROM rating_round WHERE clinic_id = :clinic_id
+), per_view AS (
+  SELECT rc.patient_id, rc.month,
+         MAX(r.seq * 16 + CAST(rc.score * 2 AS INTEGER) + 6) % 16 - 6 AS doubled
   FROM rating_consensus rc
-  JOIN cohort c ON c.patient_id = rc.patient_id
-  JOIN rating_round rr ON rr.id = rc.round_id
+  JOIN rounds r ON r.id = rc.round_id
   WHERE rc.clinic_id = :clinic_id
-), ranked AS (
-  SELECT patient_id, month, score,
-         ROW_NUMBER() OVER (PARTITION BY patient_id, month ORDER BY score) AS k,
-         COUNT(*) OVER (PARTITION BY patient_id, month) AS views
-  FROM latest WHERE newest = 1
+  GROUP BY rc.patient_id, rc.view, rc.month
+), value_counts AS (
+  SELECT pv.patient_id, pv.month, COUNT(*) AS views,
+         {counts}
+  FROM per_view pv JOIN cohort c ON c.patient_id = pv.patient_id
+  GROUP BY pv.patient_id, pv.month
 ), patient_month AS (
-  SELECT patient_id, month, AVG(score) AS consensus
-  FROM ranked WHERE k = (views + 1) / 2 OR k = (views + 2) / 2
-  GROUP BY patient_id, month
+  SELECT patient_id, month, views, ({lower} + {upper}) / 4.0 AS consensus
+  FROM value_counts
 )"""
 
 
@@ -265,24 +284,32 @@ def harm_sql(dialect: str, where: OutcomeFilter) -> str:
     product (one of the lot's), sessions, patients, with_any, with_moderate,
     with_serious, with_late."""
     onset = _date_days(dialect, "COALESCE(s.performed_at, s.scheduled_at)", "r.started_on")
+    felt = "(r.max_severity >= 1 OR r.needed_medical_care = :yes)"
     return f"""WITH {cohort_sql(dialect, where)},
-per_session AS (
-  SELECT s.id AS session_id, s.patient_id, c.arm, s.treatment, s.product, UPPER(TRIM(s.lot_number)) AS lot_number,
-         MAX(CASE WHEN r.max_severity >= 1 OR r.needed_medical_care = :yes THEN 1 ELSE 0 END) AS any_effect,
+flags AS (
+  SELECT r.injection_session_id AS session_id,
+         MAX(CASE WHEN {felt} THEN 1 ELSE 0 END) AS any_effect,
          MAX(CASE WHEN r.max_severity >= {MODERATE} OR r.serious = :yes THEN 1 ELSE 0 END) AS moderate,
          MAX(CASE WHEN r.serious = :yes THEN 1 ELSE 0 END) AS serious,
-         MAX(CASE WHEN {onset} > {LATE_AFTER_DAYS} AND (r.max_severity >= 1 OR r.needed_medical_care = :yes)
-             THEN 1 ELSE 0 END) AS late
+         MAX(CASE WHEN {onset} > {LATE_AFTER_DAYS} AND {felt} THEN 1 ELSE 0 END) AS late
+  FROM side_effect_report r
+  JOIN injection_session s ON s.id = r.injection_session_id
+  WHERE r.clinic_id = :clinic_id
+  GROUP BY r.injection_session_id
+), per_patient AS (
+  SELECT s.patient_id, c.arm, s.treatment, UPPER(TRIM(s.lot_number)) AS lot_number, MAX(s.product) AS product,
+         COUNT(*) AS sessions, SUM(COALESCE(f.any_effect, 0)) AS with_any, SUM(COALESCE(f.moderate, 0)) AS with_moderate,
+         SUM(COALESCE(f.serious, 0)) AS with_serious, SUM(COALESCE(f.late, 0)) AS with_late
   FROM injection_session s
   JOIN cohort c ON c.patient_id = s.patient_id
-  LEFT JOIN side_effect_report r ON r.injection_session_id = s.id
+  LEFT JOIN flags f ON f.session_id = s.id
   WHERE s.status = 'done'
-  GROUP BY s.id, s.patient_id, c.arm, s.treatment, s.product, s.lot_number
+  GROUP BY s.patient_id, c.arm, s.treatment, UPPER(TRIM(s.lot_number))
 )
-SELECT arm, treatment, lot_number, MAX(product) AS product, COUNT(*) AS sessions,
-       COUNT(DISTINCT patient_id) AS patients, SUM(any_effect) AS with_any, SUM(moderate) AS with_moderate,
-       SUM(serious) AS with_serious, SUM(late) AS with_late
-FROM per_session
+SELECT arm, treatment, lot_number, MAX(product) AS product, SUM(sessions) AS sessions, COUNT(*) AS patients,
+       SUM(with_any) AS with_any, SUM(with_moderate) AS with_moderate, SUM(with_serious) AS with_serious,
+       SUM(with_late) AS with_late
+FROM per_patient
 GROUP BY arm, treatment, lot_number
 """
 
