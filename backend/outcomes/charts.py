@@ -1,13 +1,15 @@
 """The outcomes page's charts, drawn on the server as SVG with matplotlib (Agg, no pyplot state).
 
 Drawing is CPU work: `draw_all` runs in a worker thread, off the event loop. Suppressed cells are
-left out of a chart (the table beside it says "too few to show").
+left out of a chart (the table beside it says "too few to show"). The figure is sized for a
+tablet's column and scales with the page.
 """
 
 from __future__ import annotations
 
+import base64
 import io
-import re
+from dataclasses import dataclass
 
 from shared.contract.outcomes import ArmOutcomes, OutcomesOut
 
@@ -28,14 +30,26 @@ def _figure():
     return figure, axes
 
 
-def _svg(figure, title: str) -> str:
+@dataclass(frozen=True)
+class Chart:
+    """An SVG chart and the words that say what it shows (the image's alt text).
+
+    The page shows it as an image from a data: URL: matplotlib's SVG carries its own styles,
+    which the dashboard's Content-Security-Policy (style-src 'self') would refuse inline."""
+
+    svg: str
+    title: str
+
+    @property
+    def data_url(self) -> str:
+        return "data:image/svg+xml;base64," + base64.b64encode(self.svg.encode()).decode()
+
+
+def _svg(figure, title: str) -> Chart:
     buffer = io.StringIO()
     figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
     text = buffer.getvalue()
-    text = text[text.index("<svg"):]
-    # scale with the page: drop the fixed size, keep the viewBox; say what it shows
-    text = re.sub(r'<svg([^>]*?) width="[^"]*" height="[^"]*"', r'<svg\1', text, count=1)
-    return text.replace("<svg", f'<svg role="img" aria-label="{title}" preserveAspectRatio="xMidYMid meet"', 1)
+    return Chart(svg=text[text.index("<svg"):], title=title)
 
 
 def _errorbar(axes, xs, mids, lows, highs, colour, label):
@@ -47,7 +61,7 @@ def _errorbar(axes, xs, mids, lows, highs, colour, label):
                   linewidth=1.5, markersize=4, label=label)
 
 
-def efficacy_chart(arms: list[ArmOutcomes]) -> str:
+def efficacy_chart(arms: list[ArmOutcomes]) -> Chart:
     figure, axes = _figure()
     offset = {a.arm: (i - (len(arms) - 1) / 2) * 0.12 for i, a in enumerate(arms)}
     drawn = False
@@ -69,7 +83,7 @@ def efficacy_chart(arms: list[ArmOutcomes]) -> str:
     return _svg(figure, "Mean consensus rating at months 3, 6 and 12 by arm, with 95% intervals")
 
 
-def dose_chart(arms: list[ArmOutcomes]) -> str:
+def dose_chart(arms: list[ArmOutcomes]) -> Chart:
     figure, axes = _figure()
     drawn = False
     for i, arm in enumerate(arms):
@@ -92,7 +106,7 @@ def dose_chart(arms: list[ArmOutcomes]) -> str:
     return _svg(figure, "Month-6 consensus by the number of sessions given, by arm, with 95% intervals")
 
 
-def time_chart(arms: list[ArmOutcomes]) -> str:
+def time_chart(arms: list[ArmOutcomes]) -> Chart:
     figure, axes = _figure()
     drawn = False
     for arm in arms:
@@ -118,7 +132,7 @@ def time_chart(arms: list[ArmOutcomes]) -> str:
     return _svg(figure, "Kaplan-Meier: share of patients with a consensus of +1 or better by month, by arm")
 
 
-def harm_chart(arms: list[ArmOutcomes]) -> str:
+def harm_chart(arms: list[ArmOutcomes]) -> Chart:
     import numpy as np
 
     figure, axes = _figure()
@@ -142,8 +156,8 @@ def harm_chart(arms: list[ArmOutcomes]) -> str:
     return _svg(figure, "Side effects per session by arm, with exact 95% intervals")
 
 
-def draw_all(result: OutcomesOut) -> dict[str, str]:
-    """Every chart of the page, as SVG text by name."""
+def draw_all(result: OutcomesOut) -> dict[str, Chart]:
+    """Every chart of the page by name."""
     shown = [a for a in result.arms if not a.suppressed]
     return {
         "efficacy": efficacy_chart(shown),

@@ -24,16 +24,18 @@ def _count(page) -> int:
 
 
 def test_open_outcomes_filter_by_arm_and_sex_and_read_a_figure(page, live_server):
+    # the first outcomes page of a process loads scipy, statsmodels, lifelines and matplotlib
+    page.set_default_timeout(60_000)
     sign_in(page, ADMIN_RESEARCH)
     page.get_by_role("link", name="Outcomes").click()
     expect(page.get_by_role("heading", name="Outcomes", exact=True)).to_be_visible()
     assert _count(page) == 200
     expect(page.locator("#observational-note")).to_contain_text("not a randomized trial")
-    expect(page.locator("figure.chart svg")).to_have_count(4)
+    expect(page.locator("figure.chart img")).to_have_count(4)
     shot(page, "20-outcomes")
 
-    page.get_by_label("Arm").select_option("exosomes")
-    page.get_by_label("Sex").select_option("male")
+    page.get_by_label("Arm", exact=True).select_option("exosomes")
+    page.get_by_label("Sex", exact=True).select_option("male")
     page.get_by_role("button", name="Apply").click()
     page.wait_for_url(re.compile(r"arm=exosomes.*sex=male"))
     narrowed = _count(page)
@@ -49,7 +51,7 @@ def test_open_outcomes_filter_by_arm_and_sex_and_read_a_figure(page, live_server
     shot(page, "21-outcomes-filtered")
 
     page.set_viewport_size({"width": 768, "height": 1024})
-    expect(page.locator("figure.chart svg").first).to_be_visible()
+    expect(page.locator("figure.chart img").first).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 768, f"the page scrolls sideways at tablet width ({width}px)"
     shot(page, "22-outcomes-tablet")
@@ -60,6 +62,7 @@ def test_open_outcomes_filter_by_arm_and_sex_and_read_a_figure(page, live_server
 
 
 def test_a_backwards_date_range_is_refused_on_the_page(page, live_server):
+    page.set_default_timeout(60_000)
     sign_in(page, ADMIN_RESEARCH)
     page.goto("/dashboard/outcomes?baseline_from=2026-06-01&baseline_to=2026-01-01")
     expect(page.locator("#filter-problem")).to_contain_text("ends before it starts")

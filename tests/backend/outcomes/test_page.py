@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import re
 
 from backend.audit.models import AuditEvent
@@ -18,7 +19,9 @@ async def test_clinicians_see_charts_tables_the_caveat_and_suppression(world, br
     raw = await reference.load(world.ids["clinic_x"])
     assert re.search(rf"<strong>{len(raw.patients)}</strong> research-consented patients match", page.text)
     assert "not a randomized trial" in page.text and "arms differ in who is in them" in page.text
-    assert page.text.count("<svg") >= 4 and 'role="img"' in page.text
+    charts = re.findall(r'<img src="data:image/svg\+xml;base64,([^"]+)" alt="([^"]+)" data-chart="(\w+)"', page.text)
+    assert [c[2] for c in charts] == ["efficacy", "dose", "time", "harm"]
+    assert all(base64.b64decode(c[0]).startswith(b"<svg") and c[1] for c in charts)
     for table in ("table-arms", "table-efficacy", "table-dose", "table-time", "table-harm", "table-lots", "table-questionnaire"):
         assert f'id="{table}"' in page.text
     # the three-patient arm: listed, with no numbers
