@@ -66,6 +66,7 @@ PAGES = [
     Page("POST", "/dashboard/ratings/{round_mine}/undo", 400, 404, {}),
     Page("GET", "/dashboard/ratings/{round_x}/agreement", 200),
     Page("POST", "/dashboard/ratings/{round_x}/close", 303, 404, {}),
+    Page("GET", "/dashboard/outcomes", 200, 200),  # each clinic's own outcomes
     Page("GET", "/dashboard/sign-in", 303, 303, anonymous=200),
     # without the sign-in page's own token (login CSRF); test_sign_in.py signs in properly
     Page("POST", "/dashboard/sign-in", 403, 403, {"email": "admin@x.example", "password": "x"}, anonymous=403),
