@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from litestar import Controller, MediaType, Response, get
+from litestar import Controller, Response, get
 
 from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import admin_only

@@ -22,7 +22,7 @@ from shared.contract.outcomes import (
     SymptomSummary,
     TimeToImprovement,
 )
-from shared.hair_loss import AGE_BAND_LABELS, AgeBand, DIAGNOSIS_LABELS, SEX_LABELS, SeverityGrade, all_grades
+from shared.hair_loss import AGE_BAND_LABELS, DIAGNOSIS_LABELS, SEX_LABELS, AgeBand, all_grades
 from shared.symptoms import SYMPTOMS
 
 
@@ -198,10 +198,3 @@ def baseline_mix(rows: list[dict[str, Any]]) -> BaselineMix:
         sex=_cells(tallies["sex"], {s.value: label for s, label in SEX_LABELS.items()}),
         diagnosis=_cells(tallies["diagnosis"], {d.value: label for d, label in DIAGNOSIS_LABELS.items()} | {"none": "Not recorded"}),
     )
-
-
-def grade_of(key: str) -> SeverityGrade | None:
-    for grade in all_grades():
-        if grade.key == key:
-            return grade
-    return None

@@ -15,7 +15,7 @@ from tortoise.transactions import in_transaction
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
-from backend.outcomes import figures, queries, sql, statistics
+from backend.outcomes import figures, queries, statistics
 from backend.outcomes.filters import OutcomeFilter
 from backend.reports import side_effects
 from shared.contract.outcomes import (
@@ -103,7 +103,6 @@ def _arm(arm: Treatment, rows: dict[str, list[dict[str, Any]]]) -> ArmOutcomes:
     treated = sum(int(r["treated"]) for r in cohort)
     sessions = sum(int(r["sessions"]) for r in cohort)
     due = sum(int(r["checkins_due"]) for r in cohort)
-    due_patients = sum(int(r["patients"]) for r in cohort if int(r["checkins_due"]) > 0) if due else 0
     hidden = figures.too_few(patients)
     return ArmOutcomes(
         arm=arm,

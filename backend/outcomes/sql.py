@@ -16,6 +16,7 @@ import re
 from typing import Any
 
 from backend.outcomes.filters import OutcomeFilter
+from shared.hair_loss import AGE_BOUNDS
 
 EFFICACY_MONTHS = (3, 6, 12)
 DOSE_MONTH = 6
@@ -48,21 +49,6 @@ _DAY = {
     "sqlite": "CAST(substr({col}, 9, 2) AS INTEGER)",
     "postgres": "CAST(EXTRACT(DAY FROM {col}) AS INTEGER)",
 }
-# whole days from one date to another (the later minus the earlier); a timestamp counts by its UTC day
-_DAYS = {
-    "sqlite": "CAST(julianday(date({later})) - julianday(date({earlier})) AS INTEGER)",
-    "postgres": "(CAST(({later}) AT TIME ZONE 'UTC' AS DATE) - CAST({earlier} AS DATE))",
-}
-_DATE_OF_MOMENT = {
-    "sqlite": "date({col})",
-    "postgres": "CAST(({col}) AT TIME ZONE 'UTC' AS DATE)",
-}
-
-
-def days_between(dialect: str, earlier: str, later: str) -> str:
-    return _DAYS[dialect].format(earlier=earlier, later=later)
-
-
 def _moment_days(dialect: str, earlier_date: str, later_moment: str) -> str:
     """Whole days from a date column to a timestamp column's UTC day."""
     if dialect == "sqlite":
@@ -237,7 +223,7 @@ def cohort_mix_sql(dialect: str, where: OutcomeFilter) -> str:
         f"((:ref_year - {year}) * 12 + (:ref_month - {month}) - CASE WHEN :ref_day >= {due_day} THEN 0 ELSE 1 END + 1)"
     )
     bounds = " ".join(
-        f"WHEN c.age BETWEEN {low} AND {high} THEN '{band.value}'" for band, low, high in _age_bounds()
+        f"WHEN c.age BETWEEN {low} AND {high} THEN '{band.value}'" for band, low, high in AGE_BOUNDS
     )
     return f"""WITH {cohort_sql(dialect, where)},
 given AS (
@@ -267,12 +253,6 @@ LEFT JOIN kept k ON k.patient_id = c.patient_id
 GROUP BY c.arm, c.sex, c.diagnosis, c.grade_scale, c.grade,
          CASE WHEN c.age IS NULL THEN 'unknown' {bounds} ELSE 'unknown' END
 """
-
-
-def _age_bounds():
-    from shared.hair_loss import AGE_BOUNDS
-
-    return AGE_BOUNDS
 
 
 def harm_sql(dialect: str, where: OutcomeFilter) -> str:
@@ -322,7 +302,7 @@ def symptoms_sql(dialect: str, where: OutcomeFilter) -> str:
     'total' (arm, symptom, sessions, patients who felt it)."""
     onset = _date_days(dialect, "COALESCE(s.performed_at, s.scheduled_at)", "MIN(r.started_on)")
     lasted = (
-        f"CAST(julianday(MAX(date(r.submitted_at))) - julianday(MIN(r.started_on)) AS INTEGER)"
+        "CAST(julianday(MAX(date(r.submitted_at))) - julianday(MIN(r.started_on)) AS INTEGER)"
         if dialect == "sqlite"
         else "(MAX(CAST(r.submitted_at AT TIME ZONE 'UTC' AS DATE)) - MIN(r.started_on))"
     )

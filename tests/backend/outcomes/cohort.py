@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from backend.checkins.models import CheckIn
 from backend.injections.models import InjectionSession

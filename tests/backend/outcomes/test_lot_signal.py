@@ -12,7 +12,6 @@ from statsmodels.stats.multitest import multipletests
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
 from backend.reports.models import SideEffectReport
-from tests.backend.dashboard.conftest import browser  # noqa: F401  (fixture)
 
 # lot: (sessions, sessions with a moderate-or-worse report)
 LOTS = {"EXO-BAD": (30, 14), "EXO-1": (40, 3), "EXO-2": (35, 2)}
@@ -80,7 +79,7 @@ async def test_no_signal_without_research_consent_or_in_another_clinic(client, w
     assert len((await client.get("/outcomes/lot-signals", headers=world.headers("staff_y"))).json()["items"]) == 1
 
 
-async def test_the_lot_search_page_says_the_lot_is_flagged(world, browser):  # noqa: F811
+async def test_the_lot_search_page_says_the_lot_is_flagged(world, browser):
     await _lots(world.ids["clinic_x"])
     staff = await browser("desk@x.example")
     page = await staff.get("/dashboard/lots", params={"lot": "exo-bad"})

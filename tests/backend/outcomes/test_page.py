@@ -6,12 +6,11 @@ import base64
 import re
 
 from backend.audit.models import AuditEvent
-from tests.backend.dashboard.conftest import browser  # noqa: F401  (fixture)
 from tests.backend.outcomes import reference
 from tests.backend.outcomes.cohort import build
 
 
-async def test_clinicians_see_charts_tables_the_caveat_and_suppression(world, browser):  # noqa: F811
+async def test_clinicians_see_charts_tables_the_caveat_and_suppression(world, browser):
     await build(world.ids["clinic_x"])
     staff = await browser("clinician@x.example")
     page = await staff.get("/dashboard/outcomes")
@@ -34,7 +33,7 @@ async def test_clinicians_see_charts_tables_the_caveat_and_suppression(world, br
     assert 'href="/dashboard/outcomes"' in nav.text
 
 
-async def test_a_filter_narrows_the_page(world, browser):  # noqa: F811
+async def test_a_filter_narrows_the_page(world, browser):
     await build(world.ids["clinic_x"])
     raw = await reference.load(world.ids["clinic_x"])
     staff = await browser("admin@x.example")
@@ -44,7 +43,7 @@ async def test_a_filter_narrows_the_page(world, browser):  # noqa: F811
     assert '<option value="prp" selected>' in page.text and 'data-arm="exosomes"' not in page.text
 
 
-async def test_bad_filters_say_what_is_wrong(world, browser):  # noqa: F811
+async def test_bad_filters_say_what_is_wrong(world, browser):
     staff = await browser("clinician@x.example")
     backwards = await staff.get("/dashboard/outcomes", params={"baseline_from": "2026-05-01", "baseline_to": "2026-01-01"})
     assert backwards.status_code == 400
@@ -54,7 +53,7 @@ async def test_bad_filters_say_what_is_wrong(world, browser):  # noqa: F811
     assert not await AuditEvent.filter(action="outcomes.view").exists()
 
 
-async def test_the_front_desk_cannot_open_outcomes(world, browser):  # noqa: F811
+async def test_the_front_desk_cannot_open_outcomes(world, browser):
     staff = await browser("desk@x.example")
     page = await staff.get("/dashboard/outcomes")
     assert page.status_code == 403

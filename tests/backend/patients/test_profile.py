@@ -9,7 +9,6 @@ import re
 import pytest
 
 from backend.patients.models import Patient
-from tests.backend.dashboard.conftest import browser  # noqa: F401  (fixture)
 
 NEW = {
     "display_name": "Ines Duarte",
@@ -76,7 +75,7 @@ FORM = {
 }
 
 
-async def test_the_patient_form_records_the_profile_and_the_page_shows_it(world, browser):  # noqa: F811
+async def test_the_patient_form_records_the_profile_and_the_page_shows_it(world, browser):
     staff = await browser("clinician@x.example")
     answer = await staff.post("/dashboard/patients", FORM)
     assert answer.status_code == 303, answer.text
@@ -93,7 +92,7 @@ async def test_the_patient_form_records_the_profile_and_the_page_shows_it(world,
     assert (patient.sex, patient.grade_scale, patient.grade) == ("other", None, None)
 
 
-async def test_the_form_says_which_profile_field_is_wrong(world, browser):  # noqa: F811
+async def test_the_form_says_which_profile_field_is_wrong(world, browser):
     staff = await browser("admin@x.example")
     for field, value, words in (
         ("baseline_grade", "ludwig:5", "Baseline grade: choose"),
