@@ -41,6 +41,7 @@ async def test_a_filter_narrows_the_page(world, browser):
     expected = sum(1 for p in raw.patients.values() if p.treatment == "prp" and p.sex == "male")
     assert re.search(rf"<strong>{expected}</strong> research-consented patient", page.text)
     assert '<option value="prp" selected>' in page.text and 'data-arm="exosomes"' not in page.text
+    assert "Filtered by arm: prp; sex: male." in page.text  # said on the page, so a printout says it too
 
 
 async def test_bad_filters_say_what_is_wrong(world, browser):
