@@ -162,4 +162,6 @@ def holm_sidak(p_values: Iterable[float]) -> list[float]:
     values = list(p_values)
     if not values:
         return []
-    return [float(p) for p in multipletests(values, alpha=ALPHA, method="holm-sidak")[1]]
+    with np.errstate(divide="ignore"):  # a p-value of exactly 1 takes log1p(-1); its adjusted value is 1
+        adjusted = multipletests(values, alpha=ALPHA, method="holm-sidak")[1]
+    return [float(p) for p in adjusted]
