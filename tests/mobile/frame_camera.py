@@ -1,16 +1,20 @@
 """A camera for the capture screen's tests: a live preview whose frames the test chooses (a
 synthetic sequence made from a real scalp-like photo), read by live guidance exactly as a
-phone's camera frames are, and shot at full resolution."""
+phone's camera frames are, and shot at full resolution.
+
+Frames carry the camera's own clock (FRAME_SECONDS apart), as a phone's frame timestamps do, so
+the one-second hold is ten frames however slowly a loaded machine reads them."""
 
 from __future__ import annotations
 
 import io
 import threading
-import time
 
 from PIL import Image
 
 from mobile.platform.camera import CapturedImage, PreviewFrame
+
+FRAME_SECONDS = 0.1  # the camera's frame interval: 10 frames a second
 
 
 class FrameSequenceCamera:
@@ -22,12 +26,19 @@ class FrameSequenceCamera:
         self._frame: PreviewFrame | None = None
         self._widget = None
         self.shots: list[CapturedImage] = []
+        self._fetched = 0  # the newest frame number live guidance has taken
+
+    @property
+    def waiting(self) -> bool:
+        """True while the newest frame has not been taken by live guidance yet."""
+        with self._lock:
+            return self._frame is not None and self._fetched < self._frame.number
 
     def show(self, picture: Image.Image) -> None:
         """The camera now sees `picture` (call on the UI thread: it also updates the preview)."""
         with self._lock:
             number = self._frame.number + 1 if self._frame else 1
-            self._frame = PreviewFrame(number=number, at=time.monotonic(), image=picture)
+            self._frame = PreviewFrame(number=number, at=number * FRAME_SECONDS, image=picture)
         if self._widget is not None:
             self._draw(picture)
 
@@ -50,6 +61,8 @@ class FrameSequenceCamera:
 
     def preview_frame(self) -> PreviewFrame | None:
         with self._lock:
+            if self._frame is not None:
+                self._fetched = self._frame.number
             return self._frame
 
     def frame(self) -> Image.Image | None:

@@ -11,13 +11,11 @@ import pytest
 from PIL import Image
 
 from tests.mobile.conftest import pump, screenshot
-from tests.mobile.frame_camera import FrameSequenceCamera
+from tests.mobile.frame_camera import FRAME_SECONDS, FrameSequenceCamera
 from tests.shared.frames import CAMERA_SIZE, blurred, moved, with_noise
 from tests.shared.frames import scalp as scalp_at
 
 pytestmark = pytest.mark.kivy
-
-FRAME_SECONDS = 0.1  # the camera's frame interval here: 10 frames a second
 
 
 def scalp() -> Image.Image:
@@ -57,12 +55,16 @@ def noisy(picture: Image.Image, count: int = 5) -> list[Image.Image]:
 
 
 def _stream(camera, frames: list[Image.Image], seconds: float, until=None) -> None:
-    """The camera shows `frames` in turn at 10 a second for `seconds` (or until `until()`)."""
+    """The camera shows `frames` in turn for `seconds` of camera time (or until `until()`): at most 10
+    a second, and each only once live guidance has taken the one before, so a loaded machine sees
+    the same sequence, just slower."""
     from kivy.clock import Clock
 
     shown = {"frames": 0}
 
     def next_frame(dt):
+        if shown["frames"] and camera.waiting:
+            return
         camera.show(frames[shown["frames"] % len(frames)])
         shown["frames"] += 1
 
