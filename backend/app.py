@@ -15,6 +15,7 @@ from backend.audit.controllers import AuditController
 from backend.auth.controllers import AuthController
 from backend.auth.principal import PrincipalMiddleware
 from backend.checkins.controllers import MyCheckInController, StaffCheckInController
+from backend.checkins.timeline_cache import TimelineCache
 from backend.clinics.controllers import ClinicController
 from backend.dashboard.router import dashboard_router, static_router, template_config
 from backend.db import close_database, open_database
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "settings": settings,
             "sign_in_limiter": AttemptLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds),
             "invite_limiter": AttemptLimiter(settings.invite_attempts, settings.invite_window_seconds),
+            "timeline_cache": TimelineCache(settings.timeline_cache_entries),
         }
     )
     return Litestar(

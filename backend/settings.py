@@ -48,6 +48,9 @@ class Settings:
     download_url_ttl_seconds: int = 300
     max_photo_bytes: int = 25 * 1024 * 1024
     max_photo_pixels: int = 50_000_000  # decompression bombs stop here, before any pixel is decoded
+    # decoded pixels one process holds at once across its processing jobs (others wait): with
+    # Pillow's 4 bytes a pixel, the default keeps decoding under about 400 MB whatever arrives
+    decode_budget_pixels: int = 100_000_000
     # after a store call worked, upload slots trust the store this long before asking it again
     store_trust_seconds: int = 30
     # the photo sweep: re-queue processing stuck this long, drop uploads never completed after this
@@ -55,6 +58,8 @@ class Settings:
     abandoned_upload_hours: int = 48
     # how often this process sweeps photos when jobs run in it (broker "memory"; 0 turns it off)
     photo_sweep_seconds: int = 600
+    # timelines this process keeps built (as JSON) for the patients read lately; 0 turns it off
+    timeline_cache_entries: int = 256
 
     # background jobs: "memory" (in the API process) or a redis:// URL
     broker_url: str = "memory"

@@ -26,6 +26,7 @@ from backend.reminders.models import CompletedMonth, Reminder
 from shared.contract.injections import SessionStatus
 from shared.contract.reminders import ReminderState
 from shared.schedule import (
+    PLANNED_KINDS,
     SIDE_EFFECT_QUESTION_DAYS,
     PatientSchedule,
     PlannedReminder,
@@ -242,7 +243,7 @@ def _plan_one(
 
 
 async def _outbox_rows(patient_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, list[OutboxRow]]:
-    values = await Reminder.filter(patient_id__in=patient_ids, due_at__gte=since).values(
+    values = await Reminder.filter(patient_id__in=patient_ids, due_at__gte=since, kind__in=PLANNED_KINDS).values(
         "id", "patient_id", "dedupe_key", "state", "due_at", "answered_at"
     )
     by_patient: dict[uuid.UUID, list[OutboxRow]] = defaultdict(list)
@@ -330,7 +331,7 @@ async def checkin_completed(patient_id: uuid.UUID, month: int, now: datetime | N
 async def questions_answered(patient_id: uuid.UUID, dedupe_keys: list[str], now: datetime | None = None) -> None:
     """The patient answered these questions (side-effect check-ins, a self-assessment), named by their
     schedule dedupe keys: reminders still waiting for them stop, and they are never planned again.
-    Registered in `backend.reports.due.ANSWER_HOOKS`, so it runs in the answer's transaction."""
+    Called on `QuestionsAnswered` (backend.patients.changes), so it runs in the answer's transaction."""
     now = now or utcnow()
     if not dedupe_keys:
         return

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 from tortoise.expressions import Q
 
 from backend.injections.models import InjectionSession
+from backend.patients.changes import QuestionsAnswered, tell
 from backend.patients.models import Patient
 from backend.reports.models import QuestionnaireResponse, SideEffectReport
 from shared import report_schedule
@@ -18,10 +18,6 @@ from shared.contract.injections import SessionStatus
 from shared.contract.reports import DueQuestion
 from shared.errors import NotFound
 from shared.schedule import SIDE_EFFECT_QUESTION_DAYS, PatientSchedule, ScheduleRuleError, SessionInfo
-
-# Run inside the transaction that stores an answer, with the patient's id and the dedupe keys
-# (as in shared.schedule) of the questions it answers; the reminders outbox registers one.
-ANSWER_HOOKS: list[Callable[[uuid.UUID, list[str]], Awaitable[None]]] = []
 
 # how far back a done injection can still have an open check-in
 _LOOKBACK = timedelta(days=max(SIDE_EFFECT_QUESTION_DAYS) + report_schedule.SIDE_EFFECT_CHECK_IN_OPEN_DAYS + 2)
@@ -58,9 +54,9 @@ def session_info(session: InjectionSession) -> SessionInfo:
 
 
 async def mark_answered(patient_id: uuid.UUID, dedupe_keys: list[str]) -> None:
+    """Inside the answer's transaction: these questions (schedule dedupe keys) are answered."""
     if dedupe_keys:
-        for hook in ANSWER_HOOKS:
-            await hook(patient_id, dedupe_keys)
+        await tell(QuestionsAnswered(patient_id, tuple(dedupe_keys)))
 
 
 async def questions_due(patient_id: uuid.UUID, now: datetime | None = None) -> list[DueQuestion]:
