@@ -25,6 +25,7 @@ from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
+from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
@@ -60,6 +61,9 @@ def route_handlers() -> list:
         MyCheckInController,
         StaffCheckInController,
         LocalStoreController,
+        RatingRoundController,
+        PatientConsensusController,
+        RatingImageController,
         dashboard_router(),
         static_router(),
     ]

@@ -17,6 +17,7 @@ from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.ratings.demo import seed_ratings
 from backend.photos.context import PhotoContext
 from backend.photos.keys import upload_key
 from backend.photos.models import Photo
@@ -52,6 +53,7 @@ async def seed_demo(settings: Settings) -> Demo:
         clinic, admin = await create_clinic_with_admin(DEMO_CLINIC, DEMO_EMAIL, "Dr Demo", DEMO_PASSWORD)
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
+        await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)

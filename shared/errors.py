@@ -57,6 +57,18 @@ class ErrorCode(StrEnum):
     QUESTIONNAIRE_VERSION_UNKNOWN = "questionnaire_version_unknown"
     QUESTIONNAIRE_ALREADY_ANSWERED = "questionnaire_already_answered"
     INJECTION_NOT_GIVEN = "injection_not_given"
+    # ratings
+    SCORE_OUT_OF_RANGE = "score_out_of_range"
+    RATING_TOKEN_UNKNOWN = "rating_token_unknown"
+    ROUND_CLOSED = "round_closed"
+    NO_ELIGIBLE_PAIRS = "no_eligible_pairs"
+    NO_RESEARCH_CONSENT = "no_research_consent"
+    RATER_NOT_ELIGIBLE = "rater_not_eligible"
+    CHANGE_REASON_REQUIRED = "change_reason_required"
+    NOTHING_TO_UNDO = "nothing_to_undo"
+    RESULTS_AFTER_QUEUE = "results_after_queue"
+    KEY_BLINDED = "key_blinded"
+    NOT_A_RATER = "not_a_rater"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

@@ -1,7 +1,9 @@
 """A patient's timeline: months across, views down, injection sessions on the same axis.
 
 One SQL statement builds a timeline whatever the history: the patient (which is also the tenancy
-check) with every photo, its check-in and the injection sessions; for staff, one more writes the
+check) with every photo, its check-in, the blinded raters' consensus for its view and month (which
+reaches a patient only when their clinic shares it, and never front desk) and the injection
+sessions; for staff, one more writes the
 audit event. Download links are signed without I/O (see backend/storage/sigv4.py). The API's
 timelines come from a per-process cache (timeline_cache.py) keyed by the patient's timeline
 version (versions.py), the signing minute and the local date, so a cached answer costs one
@@ -10,8 +12,10 @@ indexed version check and links are never older than a minute.
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,14 +41,17 @@ from shared.contract.checkins import (
     TimelinePhoto,
     TimelineView,
 )
+from shared.contract.auth import StaffRole
 from shared.contract.injections import SessionStatus
 from shared.contract.patients import Treatment
+from shared.contract.ratings import ConsensusScore
 from shared.errors import NotFound
 from shared.quality import QualityReport
 from shared.schedule import checkin_due_on
 from shared.views import VIEWS, ViewId
 
 MAX_MONTHS = 240
+_PLACEHOLDER = re.compile(r":(pid|cid)\b")
 # which photo a cell shows when a view was photographed more than once in a month
 _RANK = {PhotoStatus.READY: 0, PhotoStatus.UPLOADED: 1, PhotoStatus.PENDING: 2, PhotoStatus.REJECTED: 3}
 # enum members by stored value: a dict lookup, where calling the enum costs microseconds a row
@@ -57,39 +64,48 @@ _RENDITIONS = ("thumb", "preview", "full")
 # One statement for the patient (and so the tenancy check), the timeline's version, every photo
 # with its check-in, and the injection sessions (UNION ALL, told apart by `part`); rows are read
 # by position and converted here, which is several times faster than ORM objects for a long
-# history. Placeholders are filled per dialect by _sql().
+# history. Placeholders (:pid, :cid) are bound per dialect by _statement().
 _TIMELINE_SQL = """
 SELECT 0, p.id, p.baseline_date, p.timezone, c.protocol_views, v.version,
        ph.id, ph.view, ph.status, ph.storage_token, ph.captured_at, ph.width, ph.height, ph.metrics,
        ph.rejection_code, ph.rejection_message,
        ci.id, ci.month, ci.due_on, ci.status, ci.completed_at,
+       c.share_consensus_with_patients, rc.score, rc.raters, rc.round_name,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM patient p
 JOIN clinic c ON c.id = p.clinic_id
 LEFT JOIN timeline_version v ON v.patient_id = p.id
 LEFT JOIN photo ph ON ph.patient_id = p.id
 LEFT JOIN checkin ci ON ci.id = ph.checkin_id
-WHERE p.id = {0}{clinic}
+LEFT JOIN (
+    SELECT cs.view, cs.month, cs.score, cs.raters, rr.name AS round_name,
+           ROW_NUMBER() OVER (PARTITION BY cs.view, cs.month ORDER BY rr.created_at DESC) AS newest
+    FROM rating_consensus cs JOIN rating_round rr ON rr.id = cs.round_id
+    WHERE cs.patient_id = :pid
+) rc ON rc.view = ph.view AND rc.month = ci.month AND rc.newest = 1
+WHERE p.id = :pid{clinic}
 UNION ALL
 SELECT 1, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL,
        s.id, s.status, s.scheduled_at, s.performed_at, s.treatment, s.product, s.lot_number
 FROM injection_session s
-WHERE s.patient_id = {2} AND s.status <> 'cancelled'{session_clinic}
+WHERE s.patient_id = :pid AND s.status <> 'cancelled'{session_clinic}
 """
 # What a cached timeline depends on besides the rows its version counts: the same tenancy check.
 _STAMP_SQL = """
-SELECT v.version, p.baseline_date, p.timezone, c.protocol_views
+SELECT v.version, p.baseline_date, p.timezone, c.protocol_views, c.share_consensus_with_patients
 FROM patient p
 JOIN clinic c ON c.id = p.clinic_id
 LEFT JOIN timeline_version v ON v.patient_id = p.id
-WHERE p.id = {0}{clinic}
+WHERE p.id = :pid{clinic}
 """
 # column positions in _TIMELINE_SQL
 (PART, P_ID, P_BASELINE, P_TIMEZONE, C_VIEWS, V_VERSION, PH_ID, PH_VIEW, PH_STATUS, PH_TOKEN, PH_CAPTURED, PH_WIDTH,
  PH_HEIGHT, PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED,
- S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT) = range(28)
+ C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND,
+ S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT) = range(32)
 
 
 class _Columns:
@@ -118,17 +134,16 @@ class _Columns:
 
 
 def _statement(template: str, dialect: str, patient_id: object, clinic_id: object | None) -> tuple[str, list]:
-    """`template` with its placeholders, and the parameters in their order."""
+    """`template` with its :pid / :cid placeholders bound for the dialect, and the parameters."""
+    text = template.format(
+        clinic=" AND p.clinic_id = :cid" if clinic_id is not None else "",
+        session_clinic=" AND s.clinic_id = :cid" if clinic_id is not None else "",
+    )
+    values = {"pid": patient_id, "cid": clinic_id}
     if dialect == "postgres":
-        clinic = " AND p.clinic_id = $2" if clinic_id is not None else ""
-        session_clinic = " AND s.clinic_id = $2" if clinic_id is not None else ""
-        params = [patient_id] + ([clinic_id] if clinic_id is not None else [])
-        return template.format("$1", "", "$1", clinic=clinic, session_clinic=session_clinic), params
-    clinic = " AND p.clinic_id = ?" if clinic_id is not None else ""
-    session_clinic = " AND s.clinic_id = ?" if clinic_id is not None else ""
-    once = [patient_id] + ([clinic_id] if clinic_id is not None else [])
-    text = template.format("?", "", "?", clinic=clinic, session_clinic=session_clinic)
-    return text, once + (once if "UNION ALL" in template else [])
+        return text.replace(":pid", "$1").replace(":cid", "$2"), [patient_id] + ([clinic_id] if clinic_id is not None else [])
+    names = _PLACEHOLDER.findall(text)
+    return _PLACEHOLDER.sub("?", text), [values[name] for name in names]
 
 
 async def _read(patient_id: uuid.UUID, clinic_id: uuid.UUID | None) -> tuple[_Columns, list, list]:
@@ -160,20 +175,35 @@ async def _stamp(patient_id: uuid.UUID, clinic_id: uuid.UUID | None) -> tuple | 
     if not rows:
         return None
     row = rows[0]
-    return (row[0] or 0, str(row[1]), row[2], str(row[3]))
+    return (row[0] or 0, str(row[1]), row[2], str(row[3]), bool(row[4]))
 
 
 def _stamp_of(row: Any) -> tuple:
-    return (row[V_VERSION] or 0, str(row[P_BASELINE]), row[P_TIMEZONE], str(row[C_VIEWS]))
+    return (row[V_VERSION] or 0, str(row[P_BASELINE]), row[P_TIMEZONE], str(row[C_VIEWS]), bool(row[C_SHARE_CONSENSUS]))
+
+
+class Viewer(StrEnum):
+    """Who reads a timeline, which decides what it shows (and so which cached copy is theirs)."""
+
+    PATIENT = "patient"  # no lot numbers; the consensus only when the clinic shares it
+    STAFF = "staff"  # lot numbers and the consensus
+    FRONT_DESK = "front_desk"  # lot numbers, no rating scores
+
+    @classmethod
+    def of(cls, principal: StaffPrincipal) -> Viewer:
+        return cls.FRONT_DESK if principal.role == StaffRole.FRONT_DESK else cls.STAFF
 
 
 async def _timeline(
-    patient_id: uuid.UUID, clinic_id: uuid.UUID | None, ctx: PhotoContext, *, staff: bool
+    patient_id: uuid.UUID, clinic_id: uuid.UUID | None, ctx: PhotoContext, viewer: Viewer
 ) -> tuple[Timeline, tuple]:
     columns, rows, sessions = await _read(patient_id, clinic_id)
     if not rows:
-        raise NotFound("No such patient in your clinic." if staff else "No such patient.")
-    return await _build(columns, rows, sessions, ctx, staff=staff), _stamp_of(rows[0])
+        raise NotFound("No such patient." if viewer == Viewer.PATIENT else "No such patient in your clinic.")
+    staff = viewer != Viewer.PATIENT
+    consensus = viewer == Viewer.STAFF or (viewer == Viewer.PATIENT and bool(rows[0][C_SHARE_CONSENSUS]))
+    timeline = await _build(columns, rows, sessions, ctx, staff=staff, consensus=consensus)
+    return timeline, _stamp_of(rows[0])
 
 
 def _shown(timeline: Timeline) -> list[str]:
@@ -188,21 +218,21 @@ async def _audit_view(principal: StaffPrincipal, patient_id: uuid.UUID, shown: l
 
 
 async def for_patient(principal: PatientPrincipal, ctx: PhotoContext) -> Timeline:
-    """The patient's own timeline (at most one SQL statement)."""
-    timeline, _ = await _timeline(principal.patient_id, None, ctx, staff=False)
+    """The patient's own timeline (one SQL statement)."""
+    timeline, _ = await _timeline(principal.patient_id, None, ctx, Viewer.PATIENT)
     return timeline
 
 
 async def for_staff(principal: StaffPrincipal, patient_id: uuid.UUID, ctx: PhotoContext) -> Timeline:
     """A patient's timeline for staff of their clinic; the view is audited (two statements)."""
-    timeline, _ = await _timeline(patient_id, principal.clinic_id, ctx, staff=True)
+    timeline, _ = await _timeline(patient_id, principal.clinic_id, ctx, Viewer.of(principal))
     await _audit_view(principal, patient_id, _shown(timeline))
     return timeline
 
 
 async def patient_json(principal: PatientPrincipal, ctx: PhotoContext, cache: TimelineCache) -> bytes:
     """`for_patient` as JSON, from this process's cache while the patient's timeline has not changed."""
-    body, _ = await _cached(principal.patient_id, None, ctx, cache, staff=False)
+    body, _ = await _cached(principal.patient_id, None, ctx, cache, Viewer.PATIENT)
     return body
 
 
@@ -212,45 +242,52 @@ async def staff_json(
     """`for_staff` as JSON, from this process's cache while the timeline has not changed; every
     view is audited all the same (one insert). At most three statements: the version check, the
     timeline when it changed, the audit event."""
-    body, shown = await _cached(patient_id, principal.clinic_id, ctx, cache, staff=True)
+    body, shown = await _cached(patient_id, principal.clinic_id, ctx, cache, Viewer.of(principal))
     await _audit_view(principal, patient_id, shown)
     return body
 
 
 async def _cached(
-    patient_id: uuid.UUID, clinic_id: uuid.UUID | None, ctx: PhotoContext, cache: TimelineCache, *, staff: bool
+    patient_id: uuid.UUID, clinic_id: uuid.UUID | None, ctx: PhotoContext, cache: TimelineCache, viewer: Viewer
 ) -> tuple[bytes, list[str]]:
     ttl = ctx.settings.download_url_ttl_seconds
     # links are signed per minute and the months run to today: both belong to the key
     moment = (GetUrlSigner.signing_time(), ttl)
-    held = cache.get(patient_id, staff)
+    held = cache.get(patient_id, viewer)
     if held is not None:
         stamp = await _stamp(patient_id, clinic_id)
         if stamp is None:
-            raise NotFound("No such patient in your clinic." if staff else "No such patient.")
+            raise NotFound("No such patient." if viewer == Viewer.PATIENT else "No such patient in your clinic.")
         if held.key == (stamp, local_today(stamp[2]), moment):
             return held.body, held.shown
-    timeline, stamp = await _timeline(patient_id, clinic_id, ctx, staff=staff)
-    shown = _shown(timeline) if staff else []
+    timeline, stamp = await _timeline(patient_id, clinic_id, ctx, viewer)
+    shown = _shown(timeline) if viewer != Viewer.PATIENT else []
     body = msgspec.json.encode(timeline)
-    cache.put(patient_id, staff, CachedTimeline((stamp, local_today(stamp[2]), moment), body, shown))
+    cache.put(patient_id, viewer, CachedTimeline((stamp, local_today(stamp[2]), moment), body, shown))
     return body, shown
 
 
-async def _build(columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool) -> Timeline:
+async def _build(
+    columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool, consensus: bool
+) -> Timeline:
     first = rows[0]
     patient_id = columns.uuid(first[P_ID])
     baseline = columns.day(first[P_BASELINE])
     timezone = first[P_TIMEZONE]
     today = local_today(timezone)
 
-    # the photo each (month, view) cell shows
+    # the photo each (month, view) cell shows, and the blinded raters' consensus for the cell
     best: dict[tuple[int, str], Any] = {}
     checkins: dict[int, Any] = {}
+    agreed: dict[tuple[int, str], ConsensusScore] = {}
     for row in rows:
         if row[PH_ID] is None:
             continue
         month = row[CI_MONTH]
+        if consensus and row[RC_SCORE] is not None and (month, row[PH_VIEW]) not in agreed:
+            agreed[(month, row[PH_VIEW])] = ConsensusScore(
+                view=row[PH_VIEW], month=month, score=float(row[RC_SCORE]), raters=row[RC_RATERS], round_name=row[RC_ROUND]
+            )
         checkins.setdefault(month, row)
         cell = (month, row[PH_VIEW])
         held = best.get(cell)
@@ -288,6 +325,7 @@ async def _build(columns: _Columns, rows: list, sessions: list, ctx: PhotoContex
         months=months,
         injections=[_injection(s, baseline, timezone, staff, columns) for s in sessions],
         urls_expire_at=ctx.store.urls_expire_at(ttl),
+        consensus=[agreed[key] for key in sorted(agreed)],
     )
 
 

@@ -24,21 +24,21 @@ class CachedTimeline:
 class TimelineCache:
     def __init__(self, entries: int) -> None:
         self.entries = max(0, entries)
-        self._held: OrderedDict[tuple[uuid.UUID, bool], CachedTimeline] = OrderedDict()
+        self._held: OrderedDict[tuple[uuid.UUID, str], CachedTimeline] = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, patient_id: uuid.UUID, staff: bool) -> CachedTimeline | None:
+    def get(self, patient_id: uuid.UUID, viewer: str) -> CachedTimeline | None:
         with self._lock:
-            held = self._held.get((patient_id, staff))
+            held = self._held.get((patient_id, viewer))
             if held is not None:
-                self._held.move_to_end((patient_id, staff))
+                self._held.move_to_end((patient_id, viewer))
             return held
 
-    def put(self, patient_id: uuid.UUID, staff: bool, timeline: CachedTimeline) -> None:
+    def put(self, patient_id: uuid.UUID, viewer: str, timeline: CachedTimeline) -> None:
         if self.entries == 0:
             return
         with self._lock:
-            self._held[(patient_id, staff)] = timeline
-            self._held.move_to_end((patient_id, staff))
+            self._held[(patient_id, viewer)] = timeline
+            self._held.move_to_end((patient_id, viewer))
             while len(self._held) > self.entries:
                 self._held.popitem(last=False)

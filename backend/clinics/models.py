@@ -18,6 +18,8 @@ class Clinic(Model):
     protocol_views: list[str] = fields.JSONField(default=list)
     # hours before an injection session that reminders go out
     injection_reminder_hours: list[int] = fields.JSONField(default=list)
+    # whether patients' phones show the blinded raters' consensus on their own timeline
+    share_consensus_with_patients = fields.BooleanField(default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     staff: fields.ReverseRelation[StaffUser]

@@ -23,6 +23,7 @@ def clinic_out(clinic: Clinic) -> ClinicOut:
         timezone=clinic.timezone,
         protocol_views=list(clinic.protocol_views),
         created_at=clinic.created_at,
+        share_consensus_with_patients=clinic.share_consensus_with_patients,
     )
 
 
@@ -38,6 +39,8 @@ async def update_clinic(principal: StaffPrincipal, change: ClinicUpdate) -> Clin
         updates["timezone"] = check_timezone(change.timezone)
     if change.protocol_views is not None:
         updates["protocol_views"] = [view.id for view in validate_protocol(change.protocol_views)]
+    if change.share_consensus_with_patients is not None:
+        updates["share_consensus_with_patients"] = change.share_consensus_with_patients
     async with in_transaction():
         clinic = await Clinic.select_for_update().get(id=principal.clinic_id)
         if updates:

@@ -13,6 +13,7 @@ from datetime import date
 
 from backend.checkins.months import month_of
 from shared.contract.checkins import CheckInStatus, Timeline, TimelineInjection, TimelinePhoto
+from shared.contract.ratings import ConsensusScore
 from shared.contract.reports import SideEffectReportOut
 from shared.schedule import checkin_due_on
 
@@ -41,6 +42,8 @@ class GridRow:
 class TimelineGrid:
     months: list[GridMonth]
     rows: list[GridRow]
+    # the blinded raters' consensus by (month, view), when the reader may see it
+    consensus: dict[tuple[int, str], ConsensusScore] = field(default_factory=dict)
 
     @property
     def photo_count(self) -> int:
@@ -76,4 +79,5 @@ def build_grid(timeline: Timeline, *, today: date, side_effects: Iterable[SideEf
                 if photo.view == view.id:
                     cells[month.month] = photo
         rows.append(GridRow(view_id=view.id, label=view.label, cells=cells))
-    return TimelineGrid(months=months, rows=rows)
+    consensus = {(c.month, c.view): c for c in timeline.consensus}
+    return TimelineGrid(months=months, rows=rows, consensus=consensus)

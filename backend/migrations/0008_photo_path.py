@@ -5,7 +5,7 @@ from tortoise.fields.base import OnDelete
 from tortoise import fields
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0004_checkins')]
+    dependencies = [('models', '0005_ratings')]
 
     initial = False
 

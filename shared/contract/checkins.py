@@ -47,6 +47,7 @@ import msgspec
 from shared.contract.base import Request, Response
 from shared.contract.injections import SessionStatus
 from shared.contract.patients import Treatment
+from shared.contract.ratings import ConsensusScore
 from shared.quality import QualityReport
 
 # What the phone may declare as `content_type`; the bytes' magic numbers must agree with it.
@@ -207,3 +208,6 @@ class Timeline(Response, kw_only=True):
     months: list[TimelineMonth]  # columns
     injections: list[TimelineInjection]  # oldest first; cancelled sessions are left out
     urls_expire_at: datetime
+    # the blinded raters' consensus per view and follow-up month (newest round), by month then
+    # view: for admins and clinicians; for the patient only when the clinic shares it
+    consensus: list[ConsensusScore] = msgspec.field(default_factory=list)

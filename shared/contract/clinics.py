@@ -15,12 +15,14 @@ class ClinicOut(Response, kw_only=True):
     timezone: str
     protocol_views: list[str]
     created_at: datetime
+    share_consensus_with_patients: bool = False  # patients' phones show the raters' consensus
 
 
 class ClinicUpdate(Request, kw_only=True):
     name: ShortText | None = None
     timezone: TimezoneName | None = None
     protocol_views: list[ShortText] | None = None
+    share_consensus_with_patients: bool | None = None
 
 
 class StaffCreate(Request, kw_only=True):

@@ -13,6 +13,7 @@ import pytest
 from backend.enrolment.models import Device, Invite
 from tests.backend.reports.bodies import questionnaire_body, side_effect_body, store_report
 from tests.backend.photos.matrix import OBJECT_KEY, slot_body, store_photo
+from tests.backend.ratings.matrix import rating_ids, round_body
 from tests.backend.world import World, build_world
 
 ROLES = ("anonymous", "patient_a", "patient_b", "staff_x", "staff_y")
@@ -103,6 +104,18 @@ ROUTES: list[Route] = [
     # the embedded store's own URLs answer a valid signature only, whoever asks
     Route("PUT", "/store/objects/{object_key}", (403,) * 5),
     Route("GET", "/store/objects/{object_key}", (403,) * 5),
+    # ratings: clinic Y's admin names clinic X's clinician as a rater, which is refused (400)
+    Route("POST", "/ratings/rounds", (401, 403, 403, 201, 400), round_body, ok=201),
+    Route("GET", "/ratings/rounds", STAFF_ANY),
+    Route("GET", "/ratings/rounds/{round_x}", STAFF_ON_A),
+    Route("POST", "/ratings/rounds/{round_x}/close", STAFF_ON_A),
+    Route("GET", "/ratings/rounds/{round_x}/key", STAFF_ON_A),
+    Route("GET", "/ratings/rounds/{round_mine}/queue", STAFF_ON_A),
+    Route("POST", "/ratings/rounds/{round_mine}/tasks/{task_mine}/score", STAFF_ON_A, {"score": -2}),
+    Route("POST", "/ratings/rounds/{round_mine}/undo", STAFF_ON_A, lambda ids: {"sitting": ids["matrix_sitting"]}),
+    Route("GET", "/ratings/rounds/{round_x}/agreement", STAFF_ON_A),
+    Route("GET", "/ratings/images/{rating_link}", (403,) * 5),
+    Route("GET", "/patients/{patient_a}/consensus", STAFF_ON_A),
 ]
 
 
@@ -116,7 +129,9 @@ async def _ids(world: World) -> dict[str, str]:
     device = await Device.filter(patient_id=world.ids["patient_a"]).first()
     report = await store_report(world.ids["clinic_x"], world.ids["patient_a"], world.ids["injection_a"])
     photo = await store_photo(world.ids["patient_a"])
+    ratings = await rating_ids(world.ids["patient_a"])
     return {
+        **ratings,
         **{k: str(v) for k, v in world.ids.items()},
         "invite_a": str(invite.id),
         "device_a": str(device.id),

@@ -43,6 +43,7 @@ def _require_chromium() -> None:
 class LiveServer:
     url: str
     seeded: seeding.Seeded
+    database_url: str = ""
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +81,7 @@ def live_server(migrated_template: str, tmp_path_factory) -> Iterator[LiveServer
     device_token = phone.enrol(url, seeding.PHONE_INVITE)
     seeded.photo_ids = phone.upload_check_ins(url, device_token, seeded.timeline_baseline, seeding.PHOTO_MONTHS)
     try:
-        yield LiveServer(url=url, seeded=seeded)
+        yield LiveServer(url=url, seeded=seeded, database_url=database_url)
     finally:
         server.should_exit = True
         thread.join(timeout=15)

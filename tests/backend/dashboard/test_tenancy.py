@@ -18,6 +18,7 @@ from backend.enrolment.models import Invite
 from backend.injections.models import InjectionSession
 from backend.reports.models import SideEffectReport
 from shared.contract.checkins import PhotoStatus
+from tests.backend.ratings.matrix import rating_ids
 
 PATIENT_FORM = {
     "display_name": "Changed Name", "record_number": "X-001", "baseline_date": "2026-01-15", "timezone": "Europe/London",
@@ -55,6 +56,16 @@ PAGES = [
     Page("POST", "/dashboard/side-effects/{report_a}/acknowledge", 303, 404, {}),
     Page("POST", "/dashboard/side-effects/{report_a}/annotations", 303, 404, {"text": "Called the patient."}),
     Page("GET", "/dashboard/audit", 200, 200),
+    # ratings: round_x is rated by X's clinician, round_mine by X's admin (who signs in here)
+    Page("GET", "/dashboard/ratings", 200, 200),
+    Page("POST", "/dashboard/ratings", 400, 400, {"name": "No raters", "months": "3"}),
+    Page("GET", "/dashboard/ratings/{round_x}", 200),
+    Page("GET", "/dashboard/ratings/{round_mine}/rate", 200),
+    Page("GET", "/dashboard/ratings/{round_mine}/queue", 200),
+    Page("POST", "/dashboard/ratings/{round_mine}/tasks/{task_mine}/score", 400, 404, {}),  # a form, not the JSON it takes
+    Page("POST", "/dashboard/ratings/{round_mine}/undo", 400, 404, {}),
+    Page("GET", "/dashboard/ratings/{round_x}/agreement", 200),
+    Page("POST", "/dashboard/ratings/{round_x}/close", 303, 404, {}),
     Page("GET", "/dashboard/sign-in", 303, 303, anonymous=200),
     # without the sign-in page's own token (login CSRF); test_sign_in.py signs in properly
     Page("POST", "/dashboard/sign-in", 403, 403, {"email": "admin@x.example", "password": "x"}, anonymous=403),
@@ -78,7 +89,8 @@ async def _ids(world) -> dict[str, str]:
             captured_at=datetime(2026, 1 + month, 15, tzinfo=UTC), slot_issued_at=datetime(2026, 1 + month, 15, tzinfo=UTC),
         )
         photos[f"photo_a{month}"] = str(photo.id)
-    return {**{k: str(v) for k, v in world.ids.items()}, "invite_a": str(invite.id), "report_a": str(report.id), **photos}
+    ratings = await rating_ids(world.ids["patient_a"])
+    return {**{k: str(v) for k, v in world.ids.items()}, "invite_a": str(invite.id), "report_a": str(report.id), **photos, **ratings}
 
 
 async def test_each_page_answers_each_caller_as_expected(world, browser):

@@ -1,0 +1,128 @@
+"""A round's agreement: every current score read in one statement, laid out as arrays, and the
+statistics of backend/ratings/statistics.py over them, overall and per view."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import uuid
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from backend.auth.principal import StaffPrincipal
+from backend.ratings import statistics
+from backend.ratings.models import RatingRater, RatingRound, RatingScore
+from backend.ratings.rounds import get_round, require_clinical
+from shared.contract.ratings import (
+    Agreement,
+    Estimate,
+    RaterPairKappa,
+    RetestAgreement,
+    RoundStatus,
+    ViewAgreement,
+)
+from shared.errors import ErrorCode, Forbidden
+
+
+@dataclass
+class RoundScores:
+    """A round's current scores: `first[r, p]` is rater r's score of pair p's first showing (NaN
+    when none counts), `repeat[r, p]` that of its second showing, `views[p]` the pair's view."""
+
+    raters: list[str]
+    views: list[str]
+    first: np.ndarray
+    repeat: np.ndarray
+    cannot_rate: int = 0
+    view_order: list[str] = field(default_factory=list)
+
+
+def seed_of(round_id: uuid.UUID) -> int:
+    """The bootstrap's seed: fixed per round, so the figures read the same on every visit."""
+    return int(round_id.hex[:8], 16)
+
+
+async def load(rating_round: RatingRound) -> RoundScores:
+    seats = await RatingRater.filter(round_id=rating_round.id).select_related("staff").order_by("staff__name")
+    rows = await RatingScore.filter(pair__round_id=rating_round.id, current=True).values_list(
+        "pair_id", "rater_id", "score", "repeat", "pair__view"
+    )
+    column: dict[object, int] = {}
+    views: list[str] = []
+    for pair_id, _, _, _, view in rows:
+        if pair_id not in column:
+            column[pair_id] = len(views)
+            views.append(view)
+    row_of = {seat.id: i for i, seat in enumerate(seats)}
+    first = np.full((len(seats), len(views)), np.nan)
+    repeat = np.full((len(seats), len(views)), np.nan)
+    cannot = 0
+    for pair_id, rater_id, score, is_repeat, _ in rows:
+        if score is None:
+            cannot += 1
+            continue
+        (repeat if is_repeat else first)[row_of[rater_id], column[pair_id]] = score
+    order = [v for v in rating_round.views if v in set(views)]
+    return RoundScores([s.staff.name for s in seats], views, first, repeat, cannot, order)
+
+
+def _estimate(interval: statistics.Interval) -> Estimate:
+    return Estimate(value=interval.value, low=interval.low, high=interval.high, n=interval.n, method=interval.method)
+
+
+def _view(label: str, matrix: np.ndarray, seed: int) -> ViewAgreement:
+    rated = int((~np.isnan(matrix)).any(axis=0).sum())
+    return ViewAgreement(
+        view=label,
+        pairs=rated,
+        alpha=_estimate(statistics.krippendorff_alpha(matrix, seed=seed)),
+        icc=_estimate(statistics.icc_2_1(matrix)),
+    )
+
+
+def compute(round_id: uuid.UUID, name: str, status: RoundStatus, scores: RoundScores) -> Agreement:
+    """Every figure of the agreement page, from the round's scores (pure, CPU only)."""
+    seed = seed_of(round_id)
+    views = np.array(scores.views, dtype=object)
+    overall = _view("all", scores.first, seed)
+    per_view = [_view(v, scores.first[:, views == v], seed) for v in scores.view_order]
+    kappas = [
+        RaterPairKappa(
+            rater_a=scores.raters[a], rater_b=scores.raters[b],
+            kappa=_estimate(statistics.weighted_kappa(scores.first[a], scores.first[b], seed=seed)),
+        )
+        for a, b in itertools.combinations(range(len(scores.raters)), 2)
+    ]
+    retest = []
+    for r, rater in enumerate(scores.raters):
+        both = ~(np.isnan(scores.first[r]) | np.isnan(scores.repeat[r]))
+        retest.append(
+            RetestAgreement(
+                rater=rater,
+                repeated=int(both.sum()),
+                identical=_estimate(statistics.identical_share(scores.first[r], scores.repeat[r])),
+                kappa=_estimate(statistics.weighted_kappa(scores.first[r], scores.repeat[r], seed=seed)),
+            )
+        )
+    return Agreement(
+        round_id=round_id, round_name=name, status=status, raters=scores.raters, overall=overall, views=per_view,
+        kappas=kappas, retest=retest, scores=int((~np.isnan(scores.first)).sum() + (~np.isnan(scores.repeat)).sum()),
+        cannot_rate=scores.cannot_rate, bootstrap_resamples=statistics.RESAMPLES, seed=seed,
+    )
+
+
+async def for_round(principal: StaffPrincipal, round_id: uuid.UUID) -> Agreement:
+    """The round's agreement for admins and clinicians; a rater of the round only once their own
+    queue is done (seeing others' scores earlier would unblind them)."""
+    require_clinical(principal)
+    rating_round = await get_round(principal, round_id)
+    seat = await RatingRater.filter(round_id=round_id, staff_id=principal.staff_id).first()
+    if seat is not None and seat.tasks_done < seat.tasks_total and rating_round.status == RoundStatus.OPEN:
+        raise Forbidden(
+            f"Finish your own queue first: {seat.tasks_done} of {seat.tasks_total} pairs scored.",
+            code=ErrorCode.RESULTS_AFTER_QUEUE,
+        )
+    scores = await load(rating_round)
+    # the statistics are CPU work of up to a second or two: off the event loop
+    return await asyncio.to_thread(compute, round_id, rating_round.name, RoundStatus(rating_round.status), scores)
