@@ -82,7 +82,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await open_database(settings.database_url)
+        await open_database(settings.database_url, pool_size=settings.database_pool_size)
         try:
             yield
         finally:

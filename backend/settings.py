@@ -24,6 +24,9 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8000
     database_url: str = "sqlite://var/follicle.sqlite3"
+    # PostgreSQL connections one process may hold: commits (every audited read is one) share a
+    # disk flush when several wait at once, so a larger pool answers more staff reads a second
+    database_pool_size: int = 20
     # signs local-store URLs and invite QR links; generated per process when unset (dev only)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     debug: bool = False

@@ -108,7 +108,7 @@ def prepare_phone(folder: Path, server_url: str, code: str) -> None:
     from mobile.platform.notifications import InAppNotifier
     from mobile.services.session import PatientSession
     from mobile.services.token_store import PrivateFileTokenStore
-    from tests.fixtures.images import photo_jpeg
+    from bench.photos import photo_jpeg
 
     session = PatientSession(
         folder, server_url=server_url, tokens=PrivateFileTokenStore(folder / "private" / "device.json"), notifier=InAppNotifier()
@@ -148,7 +148,7 @@ def main() -> int:
 
     from datetime import UTC, datetime, timedelta
 
-    from tests.mobile.live_backend import LiveBackend
+    from bench.live_backend import LiveBackend
 
     with tempfile.TemporaryDirectory(prefix="follicle-app-bench-") as scratch:
         scratch_path = Path(scratch)

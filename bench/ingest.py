@@ -45,7 +45,7 @@ VIEWS = ["frontal", "vertex", "crown", "left_temple", "right_temple"]
 
 def make_photos(count: int, megabytes: float) -> list[bytes]:
     """`count` different phone-like JPEGs of about `megabytes` each (12 MP, EXIF with GPS)."""
-    from tests.fixtures.images import photo_jpeg
+    from bench.photos import photo_jpeg
 
     photos = []
     for seed in range(count):
@@ -62,7 +62,7 @@ async def seed_patients(database_url: str, phones: int) -> list[str]:
     """A clinic with one enrolled patient per phone (baseline two months ago); their device tokens."""
     from backend.auth.service import create_clinic_with_admin
     from backend.db import apply_migrations, close_database, open_database
-    from tests.backend.world import add_patient, enrol
+    from bench.clinic import add_patient, enrol
 
     await apply_migrations(database_url)
     await open_database(database_url)

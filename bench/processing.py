@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 from PIL import Image  # noqa: E402
 
 from backend.imaging import process_photo  # noqa: E402
-from tests.fixtures.images import photo_jpeg  # noqa: E402
+from bench.photos import photo_jpeg  # noqa: E402
 
 TIME_TARGET = 1.5
 MEMORY_TARGET_MB = 200

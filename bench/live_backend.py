@@ -96,7 +96,7 @@ class LiveBackend:
     def _start_child(self) -> LiveBackend:
         config = json.dumps({"folder": str(self.folder), "fd": self._sock.fileno(), "overrides": self._overrides})
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "tests.mobile.live_backend", config],
+            [sys.executable, "-m", "bench.live_backend", config],
             pass_fds=[self._sock.fileno()],
             stdout=subprocess.PIPE,
             text=True,
