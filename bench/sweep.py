@@ -60,8 +60,9 @@ async def seed(patients: int) -> None:
     zones = "ARRAY[" + ",".join(f"'{z}'" for z in ZONES) + "]"
     await conn.execute_script(
         f"""
-        INSERT INTO clinic (id, name, timezone, protocol_views, injection_reminder_hours, created_at)
-        VALUES ('00000000-0000-0000-0000-00000000c11c', 'Bench Clinic', 'UTC', '[]', '[72, 24, 2]', now());
+        INSERT INTO clinic (id, name, timezone, protocol_views, injection_reminder_hours, share_consensus_with_patients,
+            created_at)
+        VALUES ('00000000-0000-0000-0000-00000000c11c', 'Bench Clinic', 'UTC', '[]', '[72, 24, 2]', false, now());
         INSERT INTO patient (id, clinic_id, display_name, record_number, treatment, planned_sessions,
             interval_days, baseline_date, timezone, check_in_time, quiet_hours_start, quiet_hours_end,
             push_enabled, consent_care, consent_research, enrolled_at, created_at, updated_at)
