@@ -6,9 +6,9 @@
   (a JPEG's frame header, a PNG's IHDR), its size: not a decompression bomb, not too small.
 - `check_whole_file`: what the processing job checks on every byte before it decodes anything:
   the file is whole (a JPEG reaches its end-of-image marker, a PNG its IEND chunk, a WebP or HEIC
-  its declared length) and nothing follows the picture but padding or further JPEG images (the
-  gain map or depth map a phone stores after the main JPEG): a ZIP, HTML or script glued on
-  (a polyglot) is refused.
+  its declared length) and nothing follows the picture but padding or, after a JPEG, a container
+  the photo's own structure describes (backend.imaging.trailers: gain maps, motion photos): a
+  ZIP, HTML or script glued on (a polyglot) is refused.
 
 The job then decodes the picture itself (backend.imaging.process_photo), which refuses picture
 data cut short or too short for the size its header claims, whatever follows it.
@@ -23,6 +23,7 @@ from backend.imaging.file_end import DamagedStructure, TruncatedPhoto, end_of
 from backend.imaging.jpeg_segments import SOS, MalformedJpeg, TruncatedJpeg, segments
 from backend.imaging.opening import SMALLEST_SIDE, open_photo
 from backend.imaging.sniff import SNIFF_BYTES, sniff_image_type
+from backend.imaging.trailers import PADDING, UnknownTrailer, check_jpeg_trailer
 from shared.errors import ErrorCode, UnsupportedMedia
 
 # what `complete` reads of an upload: enough for a phone JPEG's headers (EXIF with its thumbnail
@@ -35,8 +36,6 @@ DECLARED_TYPES = {
     "webp": {"image/webp"},
     "heic": {"image/heic", "image/heif"},
 }
-_MAX_TRAILING_IMAGES = 4
-_PADDING = b"\x00\xff\r\n "
 # start-of-frame markers: every SOFn except DHT (C4), JPG (C8) and DAC (CC)
 _FRAMES = {code for code in range(0xC0, 0xD0) if code not in (0xC4, 0xC8, 0xCC)}
 
@@ -75,19 +74,20 @@ def admit_head(head: bytes, *, size: int, declared_type: str, max_pixels: int) -
 
 
 def check_whole_file(kind: str, data: bytes) -> None:
-    """The photo's own structure ends where its bytes do, but for padding or further JPEG images.
-    Raises PHOTO_CORRUPT (cut short, damaged structure) or PHOTO_NOT_AN_IMAGE (something glued on)."""
+    """The photo's own structure ends where its bytes do, but for padding or (after a JPEG) a
+    container its structure describes (backend.imaging.trailers). Raises PHOTO_CORRUPT (cut
+    short, damaged structure) or PHOTO_NOT_AN_IMAGE (anything else glued on)."""
     end = _end(kind, data, 0)
-    images = 0
-    while end < len(data):
-        rest = data[end:]
-        if not rest.strip(_PADDING):
-            return
-        if kind == "jpeg" and rest.startswith(b"\xff\xd8\xff") and images < _MAX_TRAILING_IMAGES:
-            end = _end(kind, data, end)  # a gain map or depth map after the main picture
-            images += 1
-            continue
-        raise refusals.not_an_image()
+    if kind != "jpeg":
+        if data[end:].strip(PADDING):
+            raise refusals.not_an_image()
+        return
+    try:
+        check_jpeg_trailer(data, end)
+    except UnknownTrailer:
+        raise refusals.not_an_image() from None
+    except TruncatedJpeg:
+        raise refusals.corrupt("truncated") from None
 
 
 def _end(kind: str, data: bytes, start: int) -> int:
