@@ -54,6 +54,7 @@ class Settings:
     # decoded pixels one process holds at once across its processing jobs (others wait): with
     # Pillow's 4 bytes a pixel, the default keeps decoding under about 400 MB whatever arrives
     decode_budget_pixels: int = 100_000_000
+    decode_threads: int = 2  # the threads that decode photos in one process
     # after a store call worked, upload slots trust the store this long before asking it again
     store_trust_seconds: int = 30
     # the photo sweep: re-queue processing stuck this long, drop uploads never completed after this

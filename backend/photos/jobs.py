@@ -14,7 +14,7 @@ from backend.photos.processing import process
 def register_jobs(runtime: JobRuntime) -> None:
     """The photo feature's tasks and periodic sweep, on this process's job runtime."""
     store, settings = runtime.store, runtime.settings
-    budget = DecodeBudget(settings.decode_budget_pixels)
+    budget = DecodeBudget(settings.decode_budget_pixels, threads=settings.decode_threads)
     runtime.resources["decode_budget"] = budget
 
     async def process_photo_task(photo_id: str) -> str | None:

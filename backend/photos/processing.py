@@ -59,15 +59,19 @@ async def process(
     if len(stored.data) != photo.size or await asyncio.to_thread(_sha256, stored.data) != photo.sha256:
         return await _reject(photo, ErrorCode.PHOTO_CHECKSUM_MISMATCH, _LOST, store)
     previous = await _previous_thumbnail(photo, store)
-    budget = budget or DecodeBudget(settings.decode_budget_pixels)
+    own_budget = budget is None
+    budget = budget or DecodeBudget(settings.decode_budget_pixels, threads=1)
     cost = decode_cost(stored.data, max_pixels=settings.max_photo_pixels)
     try:
         async with budget.hold(cost):
-            result: ProcessedPhoto = await asyncio.to_thread(
+            result: ProcessedPhoto = await budget.run(
                 process_photo, stored.data, max_pixels=settings.max_photo_pixels, previous_thumbnail=previous
             )
     except FollicleError as refused:
         return await _reject(photo, refused.code, refused.message, store)
+    finally:
+        if own_budget:
+            budget.close()
     del stored
 
     token = photo.storage_token

@@ -22,7 +22,9 @@ from tortoise.transactions import in_transaction
 
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.patients.schedule import patient_schedule
 from backend.reminders.models import CompletedMonth, Reminder
+from shared.clock import utcnow
 from shared.contract.injections import SessionStatus
 from shared.contract.reminders import ReminderState
 from shared.schedule import (
@@ -80,22 +82,6 @@ class OutboxChanges:
     inserts: list[tuple[str, PlannedReminder]] = field(default_factory=list)
     moves: list[tuple[uuid.UUID, datetime]] = field(default_factory=list)
     cancels: list[uuid.UUID] = field(default_factory=list)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def patient_schedule(row: dict[str, Any]) -> PatientSchedule:
-    """The schedule rules' view of a patient row (see `_locked_patients`). Raises ScheduleRuleError."""
-    return PatientSchedule.from_preferences(
-        row["baseline_date"],
-        row["timezone"],
-        quiet_hours_start=row["quiet_hours_start"],
-        quiet_hours_end=row["quiet_hours_end"],
-        check_in_time=row["check_in_time"],
-        injection_reminder_hours=row.get("clinic__injection_reminder_hours") or (),
-    )
 
 
 def outbox_key(planned: PlannedReminder, session_times: dict[str, datetime]) -> str:
@@ -226,7 +212,7 @@ def _plan_one(
     existing: list[OutboxRow],
     now: datetime,
 ) -> list[tuple[str, PlannedReminder]]:
-    schedule = patient_schedule(row)
+    schedule = patient_schedule(row, fallback=False)
     plan_from = now - LOOKBACK
     # reach as far as any pending row, so one planned further ahead earlier is still checked
     until = max([now + HORIZON, *(r.due_at + timedelta(seconds=1) for r in existing if r.state == ReminderState.PENDING)])
