@@ -3,7 +3,8 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PIP := $(PY) -m pip --disable-pip-version-check -q
-export FOLLICLE_DATABASE_URL ?= sqlite://var/follicle.sqlite3
+# the database, local photo store and signing secret of `make run` live here, whatever the directory
+export FOLLICLE_DATA_DIR ?= $(CURDIR)/var
 
 .PHONY: run test app install install-dev migrate migrations clean
 

@@ -11,6 +11,8 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from backend.api.request import ApiRequest
+from backend.api.text import ControlCharacterMiddleware
 from backend.audit.controllers import AuditController
 from backend.auth.controllers import AuthController
 from backend.auth.principal import PrincipalMiddleware
@@ -29,7 +31,9 @@ from backend.ratings.controllers import PatientConsensusController, RatingImageC
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
-from backend.security.rate_limit import AttemptLimiter
+from backend.security.client_address import TrustedProxies
+from backend.security.attempt_store import counting_store
+from backend.security.rate_limit import AddressLimiter, SignInLimiter, SignInLimits
 from backend.settings import Settings
 from backend.storage import storage_lifespan
 from backend.storage.controllers import LocalStoreController
@@ -77,6 +81,15 @@ def job_registrations() -> list[JobRegistration]:
     return [reminder_jobs, photo_jobs]
 
 
+def sign_in_limits(settings: Settings) -> SignInLimits:
+    return SignInLimits(
+        per_account_and_address=settings.sign_in_attempts,
+        per_account=settings.sign_in_account_attempts,
+        per_address=settings.sign_in_address_attempts,
+        window_seconds=settings.sign_in_window_seconds,
+    )
+
+
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
 
@@ -87,21 +100,28 @@ def create_app(settings: Settings | None = None) -> Litestar:
             yield
         finally:
             await close_database()
+            await attempts.__aexit__(None, None, None)  # a Redis store closes its connections
 
+    attempts = counting_store(settings.redis_url, f"{settings.redis_namespace}:attempts")
     state = State(
         {
             "settings": settings,
-            "sign_in_limiter": AttemptLimiter(settings.sign_in_attempts, settings.sign_in_window_seconds),
-            "invite_limiter": AttemptLimiter(settings.invite_attempts, settings.invite_window_seconds),
+            "trusted_proxies": TrustedProxies.parse(settings.trusted_proxies),
+            "sign_in_limiter": SignInLimiter(attempts, sign_in_limits(settings)),
+            "invite_limiter": AddressLimiter(
+                attempts, kind="invite", attempts=settings.invite_attempts, window_seconds=settings.invite_window_seconds
+            ),
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
         }
     )
     return Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan, storage_lifespan(settings), jobs_lifespan(settings, job_registrations())],
-        middleware=[PrincipalMiddleware()],
+        middleware=[ControlCharacterMiddleware(), PrincipalMiddleware()],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         state=state,
+        stores={"attempts": attempts},
+        request_class=ApiRequest,
         template_config=template_config(),
         request_max_body_size=MAX_JSON_BODY,
         openapi_config=OpenAPIConfig(

@@ -16,8 +16,8 @@ from backend.settings import Settings
 def _settings() -> Settings:
     settings = Settings.from_env()
     if "FOLLICLE_SECRET_KEY" not in os.environ and not _env_file_has("FOLLICLE_SECRET_KEY"):
-        # a stable key for a local install, so signed URLs survive a restart
-        key_file = Path("var/secret_key")
+        # a stable key for a local install, so signed URLs survive a restart: in the data folder
+        key_file = Path(settings.data_dir) / "secret_key"
         key_file.parent.mkdir(parents=True, exist_ok=True)
         if not key_file.exists():
             key_file.write_text(secrets.token_urlsafe(32))
@@ -43,9 +43,16 @@ async def _with_db(settings: Settings, work) -> object:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     from backend.db import apply_migrations
+    from backend.serve import database_label
 
-    asyncio.run(apply_migrations(_settings().database_url))
-    print("Database schema is up to date.")
+    settings = _settings()
+    applied = asyncio.run(apply_migrations(settings.database_url))
+    where = database_label(settings.database_url)
+    if applied:
+        print(f"Applied {len(applied)} migration{'s' if len(applied) > 1 else ''} to {where}:")
+        print("\n".join(f"  {name}" for name in applied))
+    else:
+        print(f"Nothing to apply: {where} is already up to date.")
     return 0
 
 
@@ -91,14 +98,14 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import uvicorn
+    from backend.serve import serve
 
-    from backend.app import create_app
-
-    settings = _settings()
-    app = create_app(settings)
-    uvicorn.run(app, host=args.host or settings.host, port=args.port or settings.port, log_level="info")
-    return 0
+    changes = {k: v for k, v in (("host", args.host), ("port", args.port)) if v is not None}
+    try:
+        return serve(_settings().replace(**changes), workers=args.workers)
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
 
 
 def cmd_worker(args: argparse.Namespace) -> int:
@@ -154,6 +161,10 @@ def main(argv: list[str] | None = None) -> int:
     serve = commands.add_parser("serve", help="run the API and dashboard")
     serve.add_argument("--host")
     serve.add_argument("--port", type=int)
+    serve.add_argument(
+        "--workers", type=int, default=1,
+        help="API processes sharing the port (more than one needs FOLLICLE_REDIS_URL for shared limits)",
+    )
     serve.set_defaults(func=cmd_serve)
 
     commands.add_parser(

@@ -72,14 +72,22 @@ async def close_database() -> None:
     await Tortoise.close_connections()
 
 
-async def apply_migrations(database_url: str) -> None:
-    """Bring the database schema up to date with the migrations in backend/migrations."""
+async def apply_migrations(database_url: str) -> list[str]:
+    """Bring the database schema up to date with the migrations in backend/migrations;
+    the names of those applied now, in order (none when it was up to date)."""
     from tortoise.migrations.api import migrate
 
+    applied: list[str] = []
+
+    def progress(event: str, _app: str, name: str) -> None:
+        if event == "apply_done":
+            applied.append(name)
+
     try:
-        await migrate(config=tortoise_config(database_url))
+        await migrate(config=tortoise_config(database_url), progress=progress)
     finally:
         await Tortoise.close_connections()
+    return applied
 
 
 def connection():

@@ -11,6 +11,7 @@ from tortoise.exceptions import IntegrityError, OperationalError
 
 from shared import errors
 from shared.errors import ErrorCode
+from shared.text import CONTROL_CHARACTER_MESSAGE
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +56,8 @@ def validation_handler(_: Request, exc: ValidationException) -> Response:
     text = " ".join([detail, *(str(e.get("message", "")) for e in extra if isinstance(e, dict))])
     if "Object contains unknown field" in text:
         code, message = ErrorCode.UNKNOWN_FIELD, "The request has a field this endpoint does not accept."
+    elif CONTROL_CHARACTER_MESSAGE in text:
+        code, message = ErrorCode.CONTROL_CHARACTER, "Text must not contain control characters (such as NUL or escape)."
     else:
         code, message = ErrorCode.VALIDATION_FAILED, "Some of the values sent are not valid."
     return error_response(400, code, message, {"problems": [_problem(e) for e in extra if isinstance(e, dict)]})
@@ -72,11 +75,12 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
         401: ErrorCode.NOT_AUTHENTICATED,
         403: ErrorCode.FORBIDDEN,
         404: ErrorCode.NOT_FOUND,
-        405: ErrorCode.VALIDATION_FAILED,
+        405: ErrorCode.METHOD_NOT_ALLOWED,
         413: ErrorCode.PAYLOAD_TOO_LARGE,
         415: ErrorCode.UNSUPPORTED_MEDIA_TYPE,
         429: ErrorCode.RATE_LIMITED,
-    }.get(status, ErrorCode.VALIDATION_FAILED if status < 500 else ErrorCode.DATABASE_UNAVAILABLE)
+        503: ErrorCode.DATABASE_UNAVAILABLE,
+    }.get(status, ErrorCode.VALIDATION_FAILED if status < 500 else ErrorCode.INTERNAL_ERROR)
     message = exc.detail if status < 500 else "Something went wrong on our side. Please try again."
     return error_response(status, code, str(message))
 

@@ -17,13 +17,21 @@ from typing import Any, get_type_hints
 PREFIX = "FOLLICLE_"
 
 
+# fields whose empty value means "derive it" (see Settings.__post_init__)
+_DERIVED = ("data_dir", "public_url", "database_url", "local_store_path")
+
+
 @dataclass(frozen=True, kw_only=True)
 class Settings:
-    # where the dashboard and upload URLs are reachable from outside
-    public_url: str = "http://127.0.0.1:8000"
+    # where the dashboard and upload URLs are reachable from outside; "" derives it from host and port
+    public_url: str = ""
     host: str = "127.0.0.1"
     port: int = 8000
-    database_url: str = "sqlite://var/follicle.sqlite3"
+    # the data folder: SQLite database, local photo store and signing secret unless set apart;
+    # "" is $XDG_DATA_HOME/follicle (~/.local/share/follicle), whatever the working directory
+    data_dir: str = ""
+    # "" is sqlite://<data_dir>/follicle.sqlite3
+    database_url: str = ""
     # PostgreSQL connections one process may hold: commits (every audited read is one) share a
     # disk flush when several wait at once, so a larger pool answers more staff reads a second
     database_pool_size: int = 20
@@ -33,7 +41,7 @@ class Settings:
 
     # object store: "local" (a folder) or "s3"
     store: str = "local"
-    local_store_path: str = "var/objects"
+    local_store_path: str = ""  # "" is <data_dir>/objects
     s3_bucket: str = "follicle-photos"
     s3_endpoint_url: str = ""
     s3_region: str = "us-east-1"
@@ -65,6 +73,10 @@ class Settings:
     # timelines this process keeps built (as JSON) for the patients read lately; 0 turns it off
     timeline_cache_entries: int = 256
 
+    # shared state for all API workers (attempt limits): "" keeps it in each process's memory
+    redis_url: str = ""
+    redis_namespace: str = "follicle"
+
     # background jobs: "memory" (in the API process) or a redis:// URL
     broker_url: str = "memory"
     job_concurrency: int = 8  # jobs one process runs at once
@@ -87,14 +99,38 @@ class Settings:
     reminder_lease_seconds: int = 120
     reminder_batch_size: int = 100
 
+    # proxies in front of the API whose X-Forwarded-For is believed (addresses or CIDR networks,
+    # comma-separated); without one, the socket's peer is the client
+    trusted_proxies: str = ""
+
     # sign-in and sessions
     staff_token_ttl_hours: int = 12
     dashboard_idle_minutes: int = 30
+    # failed sign-ins per window: from one address on one account, on one account from anywhere,
+    # from one address on any account (see backend/security/rate_limit.py)
     sign_in_attempts: int = 5
+    sign_in_account_attempts: int = 20
+    sign_in_address_attempts: int = 20
     sign_in_window_seconds: int = 900
     invite_attempts: int = 10
     invite_window_seconds: int = 900
     invite_valid_hours: int = 72
+
+    # which of _DERIVED were derived rather than given (so `replace` derives them again)
+    derived: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        derived = {name for name in _DERIVED if not getattr(self, name)}
+        data_dir = Path(self.data_dir).expanduser() if self.data_dir else default_data_dir()
+        values = {
+            "data_dir": str(data_dir.absolute()),
+            "public_url": (self.public_url or derived_public_url(self.host, self.port)).rstrip("/"),
+            "database_url": _absolute_sqlite(self.database_url or f"sqlite://{data_dir.absolute() / 'follicle.sqlite3'}"),
+            "local_store_path": str(Path(self.local_store_path or data_dir / "objects").expanduser().absolute()),
+            "derived": frozenset(derived),
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
 
     @classmethod
     def from_env(
@@ -108,6 +144,8 @@ class Settings:
         hints = get_type_hints(cls)
         parsed: dict[str, Any] = {}
         for f in dataclasses.fields(cls):
+            if not f.init:
+                continue
             raw = values.get(PREFIX + f.name.upper())
             if raw is not None:
                 parsed[f.name] = _coerce(raw, hints[f.name], f.name)
@@ -115,7 +153,31 @@ class Settings:
         return cls(**parsed)
 
     def replace(self, **changes: Any) -> Settings:
+        for name in self.derived:
+            changes.setdefault(name, "")
         return dataclasses.replace(self, **changes)
+
+
+def default_data_dir() -> Path:
+    """$XDG_DATA_HOME/follicle, or ~/.local/share/follicle: the same folder from any directory."""
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "follicle"
+
+
+def derived_public_url(host: str, port: int) -> str:
+    """http://host:port as a browser on this machine reaches it (all-interfaces binds become 127.0.0.1)."""
+    if host in ("", "0.0.0.0", "::", "[::]"):
+        host = "127.0.0.1"
+    elif ":" in host and not host.startswith("["):
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
+def _absolute_sqlite(url: str) -> str:
+    """A relative SQLite path is taken from the working directory now, and kept absolute from then on."""
+    if url.startswith("sqlite://") and ":memory:" not in url:
+        return "sqlite://" + str(Path(url.removeprefix("sqlite://")).expanduser().absolute())
+    return url
 
 
 def _coerce(raw: str, kind: Any, name: str) -> Any:

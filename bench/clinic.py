@@ -13,7 +13,8 @@ from backend.clinics.models import StaffUser
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
 from backend.photos.models import Photo
-from backend.security.rate_limit import AttemptLimiter
+from backend.security.attempt_store import CountingMemoryStore
+from backend.security.rate_limit import AddressLimiter
 from backend.security.tokens import STAFF_TOKEN_PREFIX, new_token, token_hash
 from shared.contract.checkins import CheckInStatus, PhotoStatus
 from shared.contract.injections import SessionStatus
@@ -54,7 +55,8 @@ async def enrol(patient: Patient) -> str:
 
     invite = await Invite.create(patient=patient, code=uuid.uuid4().hex[:10].upper(), expires_at=datetime.now(UTC) + timedelta(hours=1))
     enrolled = await enrolment.redeem(
-        RedeemInvite(code=invite.code, device_name="test phone"), client_ip="127.0.0.1", limiter=AttemptLimiter(100, 60)
+        RedeemInvite(code=invite.code, device_name="test phone"), client_address="127.0.0.1",
+        limiter=AddressLimiter(CountingMemoryStore(), kind="invite", attempts=100, window_seconds=60),
     )
     return enrolled.device_token
 

@@ -16,6 +16,8 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.MALFORMED_JSON: UNEXPECTED,
     ErrorCode.UNKNOWN_FIELD: "Please update the app: this version is out of date.",
     ErrorCode.PAYLOAD_TOO_LARGE: "That is too much to send at once. Please shorten it.",
+    ErrorCode.CONTROL_CHARACTER: "Some of the text has characters that cannot be sent. Please retype it.",
+    ErrorCode.METHOD_NOT_ALLOWED: "Please update the app: this version is out of date.",
     ErrorCode.NOT_AUTHENTICATED: "This phone is no longer connected to your clinic. Please enrol again with a new code.",
     ErrorCode.INVALID_CREDENTIALS: "This phone is no longer connected to your clinic. Please enrol again with a new code.",
     ErrorCode.TOKEN_REVOKED: "Your clinic has disconnected this phone. Ask them for a new code to enrol again.",
@@ -51,8 +53,21 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.QUESTIONNAIRE_VERSION_UNKNOWN: "Please update the app: the questions have changed.",
     ErrorCode.QUESTIONNAIRE_ALREADY_ANSWERED: "You have already answered these questions. Thank you!",
     ErrorCode.INJECTION_NOT_GIVEN: "That injection has not been recorded as given yet, so there is nothing to report for it.",
+    # staff-only (rating rounds): a phone never meets these
+    ErrorCode.SCORE_OUT_OF_RANGE: UNEXPECTED,
+    ErrorCode.RATING_TOKEN_UNKNOWN: UNEXPECTED,
+    ErrorCode.ROUND_CLOSED: UNEXPECTED,
+    ErrorCode.NO_ELIGIBLE_PAIRS: UNEXPECTED,
+    ErrorCode.NO_RESEARCH_CONSENT: UNEXPECTED,
+    ErrorCode.RATER_NOT_ELIGIBLE: UNEXPECTED,
+    ErrorCode.CHANGE_REASON_REQUIRED: UNEXPECTED,
+    ErrorCode.NOTHING_TO_UNDO: UNEXPECTED,
+    ErrorCode.RESULTS_AFTER_QUEUE: UNEXPECTED,
+    ErrorCode.KEY_BLINDED: UNEXPECTED,
+    ErrorCode.NOT_A_RATER: UNEXPECTED,
     ErrorCode.STORE_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.DATABASE_UNAVAILABLE: SERVER_TROUBLE,
+    ErrorCode.INTERNAL_ERROR: SERVER_TROUBLE,
 }
 
 

@@ -17,6 +17,8 @@ class ErrorCode(StrEnum):
     MALFORMED_JSON = "malformed_json"
     UNKNOWN_FIELD = "unknown_field"
     PAYLOAD_TOO_LARGE = "payload_too_large"
+    CONTROL_CHARACTER = "control_character"  # NUL or another control character in text
+    METHOD_NOT_ALLOWED = "method_not_allowed"  # the address exists; `Allow` lists its methods
     # identity
     NOT_AUTHENTICATED = "not_authenticated"
     INVALID_CREDENTIALS = "invalid_credentials"
@@ -72,6 +74,7 @@ class ErrorCode(StrEnum):
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"
+    INTERNAL_ERROR = "internal_error"  # a fault on our side, never expected: it is logged
 
 
 class FollicleError(Exception):

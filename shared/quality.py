@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 from enum import StrEnum
+from typing import Annotated
 
 import msgspec
 from PIL import Image, ImageFilter, ImageStat
@@ -60,23 +61,27 @@ HINT_MESSAGES: dict[HintId, str] = {
 }
 
 
+Side = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
+Share = Annotated[float, msgspec.Meta(ge=0, le=1)]
+
+
 class QualityHint(msgspec.Struct, frozen=True):
     id: HintId
-    message: str
+    message: Annotated[str, msgspec.Meta(max_length=300)]
 
 
 class QualityReport(msgspec.Struct, frozen=True, kw_only=True):
     """Quality figures of one photo and the hints they lead to."""
 
-    width: int
-    height: int
-    sharpness: float  # variance of the Laplacian on the working copy
-    brightness: float  # mean luminance, 0-255
-    dark_fraction: float  # share of pixels near black
-    bright_fraction: float  # share of pixels near white
+    width: Side
+    height: Side
+    sharpness: Annotated[float, msgspec.Meta(ge=0, le=1e9)]  # variance of the Laplacian on the working copy
+    brightness: Annotated[float, msgspec.Meta(ge=0, le=255)]  # mean luminance, 0-255
+    dark_fraction: Share  # share of pixels near black
+    bright_fraction: Share  # share of pixels near white
     acceptable: bool  # no hints: nothing the patient should fix
-    hints: list[QualityHint] = []
-    similarity: float | None = None  # 0..1 against the previous photo of the view, None if there is none
+    hints: Annotated[list[QualityHint], msgspec.Meta(max_length=len(HintId))] = []
+    similarity: Share | None = None  # 0..1 against the previous photo of the view, None if there is none
 
 
 def working_copy(image: Image.Image) -> Image.Image:
@@ -117,6 +122,36 @@ def similarity(image: Image.Image, previous: Image.Image) -> float:
     return max(0.0, correlation)
 
 
+class FrameFigures(msgspec.Struct, frozen=True, kw_only=True):
+    """Sharpness and exposure of one picture (a photo or a live preview frame), on its working copy."""
+
+    sharpness: float
+    brightness: float
+    dark_fraction: float
+    bright_fraction: float
+
+
+def measure(image: Image.Image) -> FrameFigures:
+    """Sharpness, brightness and clipping of `image`, all from one working copy."""
+    grey = working_copy(image)
+    dark, bright = _clipping(grey)
+    return FrameFigures(
+        sharpness=_sharpness(grey), brightness=ImageStat.Stat(grey).mean[0], dark_fraction=dark, bright_fraction=bright
+    )
+
+
+def figure_hints(figures: FrameFigures) -> list[HintId]:
+    """What the patient should fix about light and focus, in the order to fix it."""
+    hints: list[HintId] = []
+    if figures.brightness < MIN_BRIGHTNESS or figures.dark_fraction > MAX_CLIPPED_FRACTION:
+        hints.append(HintId.TOO_DARK)
+    if figures.brightness > MAX_BRIGHTNESS or figures.bright_fraction > MAX_CLIPPED_FRACTION:
+        hints.append(HintId.TOO_BRIGHT)
+    if figures.sharpness < MIN_SHARPNESS:
+        hints.append(HintId.BLURRY)
+    return hints
+
+
 def assess_photo(
     image: Image.Image,
     *,
@@ -128,19 +163,10 @@ def assess_photo(
     `full_size` is the photo's real size when `image` is a reduced copy of it;
     `previous` is the last accepted photo of the same view, if any."""
     width, height = full_size or image.size
-    grey = working_copy(image)
-    mean = ImageStat.Stat(grey).mean[0]
-    dark, bright = _clipping(grey)
-    crispness = _sharpness(grey)
+    figures = measure(image)
     alike = similarity(image, previous) if previous is not None else None
 
-    hints: list[HintId] = []
-    if mean < MIN_BRIGHTNESS or dark > MAX_CLIPPED_FRACTION:
-        hints.append(HintId.TOO_DARK)
-    if mean > MAX_BRIGHTNESS or bright > MAX_CLIPPED_FRACTION:
-        hints.append(HintId.TOO_BRIGHT)
-    if crispness < MIN_SHARPNESS:
-        hints.append(HintId.BLURRY)
+    hints = figure_hints(figures)
     if min(width, height) < MIN_SHORT_SIDE:
         hints.append(HintId.TOO_SMALL)
     if alike is not None and alike < MIN_SIMILARITY:
@@ -149,10 +175,10 @@ def assess_photo(
     return QualityReport(
         width=width,
         height=height,
-        sharpness=round(crispness, 2),
-        brightness=round(mean, 2),
-        dark_fraction=round(dark, 4),
-        bright_fraction=round(bright, 4),
+        sharpness=round(figures.sharpness, 2),
+        brightness=round(figures.brightness, 2),
+        dark_fraction=round(figures.dark_fraction, 4),
+        bright_fraction=round(figures.bright_fraction, 4),
         similarity=None if alike is None else round(alike, 4),
         hints=[QualityHint(hint, HINT_MESSAGES[hint]) for hint in hints],
         acceptable=not hints,

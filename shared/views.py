@@ -57,7 +57,6 @@ class PhotoView(msgspec.Struct, frozen=True):
 
 
 _LIGHT = "Stand in the same room and light as last time, with the light in front of you, not behind."
-_STILL = "Hold the phone still; it takes the photo when the outline matches."
 
 FRONTAL = PhotoView(
     id=ViewId.FRONTAL,
@@ -68,7 +67,6 @@ FRONTAL = PhotoView(
         "Hold the phone upright at eye level, about 35 cm (an arm's length bent) from your face.",
         "Look straight into the camera with your chin level, not tilted up or down.",
         "Fit your forehead and hairline inside the outline, the hairline on the curved line.",
-        _STILL,
     ),
     distance_cm=35,
     guide=OutlineGuide(
@@ -90,7 +88,6 @@ VERTEX = PhotoView(
         "Sit down and ask someone to help, or use a mirror and the phone's timer.",
         "Hold the phone flat above the top of your head, screen facing down, about 25 cm away.",
         "Put the parting on the dashed line, forehead towards the top of the frame.",
-        _STILL,
     ),
     distance_cm=25,
     guide=OutlineGuide(
@@ -109,7 +106,6 @@ CROWN = PhotoView(
         "Ask someone to hold the phone behind and above you, about 30 cm from the back of your head.",
         "Bend your head forward a little so the crown faces the camera.",
         "Put the swirl of the crown in the small circle.",
-        _STILL,
     ),
     distance_cm=30,
     guide=OutlineGuide(
@@ -135,7 +131,6 @@ def _temple(side: str, view_id: ViewId, mirror: bool) -> PhotoView:
             f"Turn your head so your {side} ear faces the camera.",
             "Hold the phone upright at the height of your temple, about 30 cm away.",
             "Put the corner of your hairline on the curved line and your ear in the lower circle.",
-            _STILL,
         ),
         distance_cm=30,
         guide=OutlineGuide(
@@ -148,6 +143,25 @@ def _temple(side: str, view_id: ViewId, mirror: bool) -> PhotoView:
 
 LEFT_TEMPLE = _temple("left", ViewId.LEFT_TEMPLE, mirror=False)
 RIGHT_TEMPLE = _temple("right", ViewId.RIGHT_TEMPLE, mirror=True)
+
+def capture_step(*, live_camera: bool, auto_capture: bool, has_ghost: bool) -> str:
+    """The last step of every view, true to what the app will do: whether it takes the photo by
+    itself (a live camera with automatic capture on), and what "lined up" can mean (an earlier
+    photo of the view to match, or only the drawn outline the first time)."""
+    if not live_camera:
+        return (
+            "Choose a photo taken this way. The app compares it with your last photo of this view and says what to change before you keep it."
+            if has_ghost
+            else "Choose a photo taken this way. The app checks that it is sharp and well lit before you keep it."
+        )
+    if auto_capture and has_ghost:
+        return "Hold the phone still. The outline turns green when the picture lines up with your last photo, and the app takes the photo by itself."
+    if auto_capture:
+        return "Fit your head to the outline and hold the phone still. When the picture is sharp, well lit and steady for a second, the app takes the photo by itself."
+    if has_ghost:
+        return "Hold the phone still and tap Take photo when the outline turns green: the picture then lines up with your last photo."
+    return "Fit your head to the outline, hold the phone still and tap Take photo."
+
 
 VIEWS: dict[ViewId, PhotoView] = {view.id: view for view in (FRONTAL, VERTEX, CROWN, LEFT_TEMPLE, RIGHT_TEMPLE)}
 

@@ -6,8 +6,9 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from backend.api.params import Offset
 from backend.audit import service
-from backend.auth.deps import STAFF, CurrentStaff, CurrentPatient
+from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import admin_only
 from shared.contract.audit import AuditPage
 
@@ -24,7 +25,7 @@ class AuditController(Controller):
         staff: CurrentStaff,
         patient_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
         action: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        offset: Offset = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> AuditPage:
         return await service.list_events(staff.clinic_id, patient_id=patient_id, action=action, offset=offset, limit=limit)

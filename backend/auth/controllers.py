@@ -7,7 +7,8 @@ from litestar.params import JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from backend.auth import service
-from backend.auth.deps import STAFF, client_ip, CurrentStaff, CurrentPatient
+from backend.auth.deps import STAFF, CurrentStaff
+from backend.security.client_address import client_address
 from backend.auth.guards import staff_only
 from shared.contract.auth import SignedIn, SignIn, StaffOut
 
@@ -22,7 +23,7 @@ class AuthController(Controller):
         signed_in, _ = await service.sign_in(
             data.email,
             data.password,
-            client_ip=client_ip(request),
+            client_address=client_address(request),
             limiter=request.app.state.sign_in_limiter,
             kind="api",
             ttl=timedelta(hours=settings.staff_token_ttl_hours),

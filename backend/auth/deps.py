@@ -16,10 +16,6 @@ def _patient(request: Request) -> PatientPrincipal:
     return request.scope["user"]
 
 
-def client_ip(request: Request) -> str:
-    return request.client.host if request.client else "unknown"
-
-
 STAFF = {"staff": Provide(_staff, sync_to_thread=False)}
 PATIENT = {"patient": Provide(_patient, sync_to_thread=False)}
 

@@ -12,7 +12,7 @@ from backend.auth.models import StaffSession
 from backend.auth.principal import StaffPrincipal
 from backend.clinics.models import Clinic, StaffUser
 from backend.security.passwords import hash_password, verify_password
-from backend.security.rate_limit import AttemptLimiter
+from backend.security.rate_limit import SignInLimiter
 from backend.security.tokens import STAFF_TOKEN_PREFIX, new_token, token_hash
 from shared.contract.auth import SignedIn, StaffOut, StaffRole
 from shared.errors import ErrorCode, InvalidInput, NotAuthenticated
@@ -33,20 +33,18 @@ async def sign_in(
     email: str,
     password: str,
     *,
-    client_ip: str,
-    limiter: AttemptLimiter,
+    client_address: str,
+    limiter: SignInLimiter,
     kind: str,
     ttl: timedelta,
 ) -> tuple[SignedIn, StaffSession]:
     """Check the password and open a session ("api" bearer token or dashboard "cookie")."""
     email = email.strip().lower()
-    keys = (f"email:{email}", f"ip:{client_ip}")
-    limiter.check(*keys)
-    staff = await StaffUser.filter(email=email, active=True).first()
-    if not verify_password(staff.password_hash if staff else None, password) or staff is None:
-        limiter.failed(*keys)
-        raise NotAuthenticated("That email and password do not match.", code=ErrorCode.INVALID_CREDENTIALS)
-    limiter.succeeded(f"email:{email}")
+    async with limiter.attempt(account=email, address=client_address) as attempt:
+        staff = await StaffUser.filter(email=email, active=True).first()
+        if not verify_password(staff.password_hash if staff else None, password) or staff is None:
+            attempt.failed()
+            raise NotAuthenticated("That email and password do not match.", code=ErrorCode.INVALID_CREDENTIALS)
     token = new_token(STAFF_TOKEN_PREFIX)
     now = datetime.now(UTC)
     async with in_transaction():

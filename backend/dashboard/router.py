@@ -9,8 +9,8 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import CacheControlHeader, ResponseHeader
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
-from litestar_htmx import HTMXRequest
 
+from backend.api.request import DashboardRequest
 from backend.dashboard import format
 from backend.dashboard.controllers.audit import AuditPagesController
 from backend.dashboard.controllers.injections import InjectionPagesController, LotSearchController
@@ -51,7 +51,7 @@ def dashboard_router() -> Router:
         ],
         guards=[signed_in, csrf_protected],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
-        request_class=HTMXRequest,
+        request_class=DashboardRequest,
         response_headers=SECURITY_HEADERS,
         include_in_schema=False,
     )

@@ -8,7 +8,8 @@ from litestar import Controller, Request, Response, delete, get, post
 from litestar.params import JSONBody, FromPath
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from backend.auth.deps import PATIENT, STAFF, client_ip, CurrentStaff, CurrentPatient
+from backend.auth.deps import PATIENT, STAFF, CurrentPatient, CurrentStaff
+from backend.security.client_address import client_address
 from backend.auth.guards import patient_only, staff_only
 from backend.enrolment import service
 from shared.contract.patients import DeviceOut, Enrolled, InviteCreate, InviteOut, RedeemInvite
@@ -60,7 +61,7 @@ class EnrolController(Controller):
 
     @post("/enrol", operation_id="RedeemInvite", status_code=201)
     async def redeem(self, request: Request, data: JSONBody[RedeemInvite]) -> Enrolled:
-        return await service.redeem(data, client_ip=client_ip(request), limiter=request.app.state.invite_limiter)
+        return await service.redeem(data, client_address=client_address(request), limiter=request.app.state.invite_limiter)
 
     @delete("/me/device", operation_id="SignOutDevice", guards=[patient_only], dependencies=PATIENT, status_code=HTTP_204_NO_CONTENT)
     async def sign_out(self, patient: CurrentPatient) -> None:

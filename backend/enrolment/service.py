@@ -13,7 +13,7 @@ from backend.enrolment.models import Device, Invite
 from backend.patients import service as patients
 from backend.patients.models import Patient
 from backend.patients.changes import ScheduleChanged, tell
-from backend.security.rate_limit import AttemptLimiter
+from backend.security.rate_limit import AddressLimiter, Attempt
 from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, normalise_invite_code, token_hash
 from shared.contract.patients import DeviceOut, Enrolled, InviteOut, Platform, RedeemInvite
 from shared.errors import ErrorCode, Gone, InvalidInput, NotFound
@@ -92,17 +92,20 @@ async def revoke_invite(principal: StaffPrincipal, invite_id: uuid.UUID, public_
     return invite_out(invite, public_url)
 
 
-async def redeem(request: RedeemInvite, *, client_ip: str, limiter: AttemptLimiter) -> Enrolled:
-    """Turn an invite code into a device token. Failed tries count against the caller's IP."""
-    key = f"ip:{client_ip}"
-    limiter.check(key)
+async def redeem(request: RedeemInvite, *, client_address: str, limiter: AddressLimiter) -> Enrolled:
+    """Turn an invite code into a device token. Failed tries count against the caller's address."""
+    async with limiter.attempt(address=client_address) as attempt:
+        return await _redeem(request, attempt)
+
+
+async def _redeem(request: RedeemInvite, attempt: Attempt) -> Enrolled:
     code = normalise_invite_code(request.code)
     now = datetime.now(UTC)
     async with in_transaction():
         invite = await Invite.filter(code=code).select_for_update().first()
         problem = _invite_problem(invite, now)
         if problem is not None:
-            limiter.failed(key)
+            attempt.failed()
             raise problem
         assert invite is not None
         token = new_token(DEVICE_TOKEN_PREFIX)
@@ -120,7 +123,6 @@ async def redeem(request: RedeemInvite, *, client_ip: str, limiter: AttemptLimit
         principal = PatientPrincipal(patient_id=patient.id, clinic_id=patient.clinic_id, device_id=device.id)  # type: ignore[attr-defined]
         await audit.record(principal, "device.enrol", "device", device.id, patient_id=patient.id)
         await tell(ScheduleChanged(patient.id, now))
-    limiter.succeeded(key)
     return Enrolled(device_token=token, device_id=device.id, patient=await patients.self_view(principal))
 
 

@@ -1,20 +1,17 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
 
 from litestar import Controller, Request, delete, get, patch, post, put
-from litestar.params import FromPath, JSONBody, QueryParameter
+from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_204_NO_CONTENT
 
-from backend.auth.deps import PATIENT, STAFF, CurrentStaff, CurrentPatient
+from backend.api.params import Limit, Offset, SearchText
+from backend.auth.deps import PATIENT, STAFF, CurrentPatient, CurrentStaff
 from backend.auth.guards import admin_only, patient_only, staff_only
 from backend.patients import service
 from shared.contract.patients import PatientCreate, PatientOut, PatientPage, PatientSelf, PatientUpdate, ReminderPreferencesUpdate
 
-Search = Annotated[str | None, QueryParameter(max_length=200)]
-Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 class PatientController(Controller):
@@ -24,7 +21,7 @@ class PatientController(Controller):
     dependencies = STAFF
 
     @get("/", operation_id="ListPatients")
-    async def list_patients(self, staff: CurrentStaff, q: Search = None, offset: Offset = 0, limit: Limit = 50) -> PatientPage:
+    async def list_patients(self, staff: CurrentStaff, q: SearchText = None, offset: Offset = 0, limit: Limit = 50) -> PatientPage:
         return await service.search(staff, text=q, offset=offset, limit=limit)
 
     @post("/", operation_id="CreatePatient")

@@ -6,6 +6,7 @@ from typing import Annotated
 from litestar import Controller, get, put
 from litestar.params import FromPath, JSONBody, QueryParameter
 
+from backend.api.params import Limit, Offset
 from backend.auth.deps import PATIENT, STAFF, CurrentPatient, CurrentStaff
 from backend.auth.guards import patient_only, staff_only
 from backend.reminders import service
@@ -15,8 +16,6 @@ from shared.schedule import IOS_LOCAL_NOTIFICATION_LIMIT
 WindowSize = Annotated[int, QueryParameter(ge=1, le=IOS_LOCAL_NOTIFICATION_LIMIT)]
 # `state` is a name Litestar reserves for handler arguments: read the query's `state` under another name
 StateFilter = Annotated[ReminderState | None, QueryParameter(name="state")]
-Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 class MyRemindersController(Controller):

@@ -7,6 +7,7 @@ from litestar import Controller, Response, get, post
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 
+from backend.api.params import Limit, LotFilter, Offset
 from backend.auth.deps import PATIENT, STAFF, CurrentPatient, CurrentStaff
 from backend.auth.guards import clinical_staff, patient_only, staff_only
 from backend.reports import due, questionnaires, side_effects
@@ -21,9 +22,6 @@ from shared.contract.reports import (
     SideEffectReportOut,
     SideEffectReportPage,
 )
-
-Offset = Annotated[int, QueryParameter(ge=0, le=1_000_000)]
-Limit = Annotated[int, QueryParameter(ge=1, le=200)]
 
 
 def _stored(created: bool) -> int:
@@ -76,7 +74,7 @@ class SideEffectController(Controller):
     async def list_reports(
         self,
         staff: CurrentStaff,
-        lot: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        lot: LotFilter = None,
         treatment: Annotated[Treatment | None, QueryParameter()] = None,
         serious: Annotated[bool | None, QueryParameter()] = None,
         acknowledged: Annotated[bool | None, QueryParameter()] = None,

@@ -10,15 +10,17 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import time
-from typing import Annotated
+from collections.abc import AsyncIterator
+from typing import Annotated, BinaryIO
 
 from litestar import Controller, Request, Response, get, put
 from litestar.params import FromPath, QueryParameter
-from litestar.response import File
+from litestar.response import Stream
 
 from backend.storage.local import InvalidKey, LocalStore, check_key
 from shared.errors import ErrorCode, Forbidden, InvalidInput, NotFound, PayloadTooLarge, UnsupportedMedia
 
+_CHUNK = 256 * 1024
 _BAD_URL = "This upload link is not valid or has expired. Please ask for a new one."
 _SAFE_HEADERS = {
     "Cache-Control": "private, max-age=3600",
@@ -93,14 +95,26 @@ class LocalStoreController(Controller):
         expires: Annotated[int, QueryParameter(name="expires")] = 0,
         content_type: Annotated[str, QueryParameter(name="type")] = "image/jpeg",
         sig: Annotated[str, QueryParameter(name="sig")] = "",
-    ) -> File:
+    ) -> Stream:
         """Serve one stored rendition for a signed download URL."""
         store = _local_store(request)
         key = _key(key)
         expected = store.download_signature(key, expires, content_type)
         if not store.signature_matches(expected, sig) or expires < time.time():
             raise Forbidden("This photo link has expired. Please reload the page.", code=ErrorCode.UPLOAD_URL_INVALID)
-        path = store.root / key
-        if not await asyncio.to_thread(path.is_file):
+        opened = await asyncio.to_thread(store.open_for_reading, key)
+        if opened is None:
             raise NotFound("No such object.")
-        return File(path, media_type=content_type, content_disposition_type="inline", headers=_SAFE_HEADERS)
+        handle, size = opened
+        return Stream(
+            _chunks(handle), media_type=content_type, headers={**_SAFE_HEADERS, "Content-Length": str(size)}
+        )
+
+
+async def _chunks(handle: BinaryIO) -> AsyncIterator[bytes]:
+    """The file's bytes in pieces read off the event loop; the handle is closed however it ends."""
+    try:
+        while chunk := await asyncio.to_thread(handle.read, _CHUNK):
+            yield chunk
+    finally:
+        await asyncio.to_thread(handle.close)

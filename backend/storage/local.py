@@ -16,6 +16,7 @@ import tempfile
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
 from backend.storage.base import ObjectInfo, ObjectTooLarge, PresignedUpload, StoredObject
@@ -24,6 +25,8 @@ from backend.storage.sigv4 import GetUrlSigner, expiry_of
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:/[a-z0-9][a-z0-9._-]{0,127}){1,4}$")
 ROUTE_PREFIX = "/store/objects"
 _INCOMING = ".incoming"
+# a concurrent deletion can remove a folder again right after it was made; it cannot do so forever
+_RENAME_ATTEMPTS = 5
 
 
 class InvalidKey(ValueError):
@@ -166,17 +169,35 @@ class LocalStore:
         return await asyncio.to_thread(load)
 
     def write_now(self, key: str, data: bytes) -> None:
-        """Write atomically (a temporary file renamed into place): readers never see half a file."""
+        """Write atomically (a temporary file renamed into place): readers never see half a file.
+
+        A deletion elsewhere in the folder may remove the (then empty) target folder between
+        creating it and the rename; the folder is made again and the rename retried."""
         path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
         handle, temporary = tempfile.mkstemp(dir=self.root / _INCOMING)
         try:
             with os.fdopen(handle, "wb") as out:
                 out.write(data)
-            os.replace(temporary, path)
+            for attempt in range(_RENAME_ATTEMPTS):
+                path.parent.mkdir(parents=True, exist_ok=True)
+                try:
+                    os.replace(temporary, path)
+                    return
+                except FileNotFoundError:
+                    if attempt == _RENAME_ATTEMPTS - 1:
+                        raise
         except BaseException:
             Path(temporary).unlink(missing_ok=True)
             raise
+
+    def open_for_reading(self, key: str) -> tuple[BinaryIO, int] | None:
+        """An open handle on the object and its size, or None when it is missing. Once open, the
+        bytes stay readable even if the object is deleted meanwhile."""
+        try:
+            handle = self._path(key).open("rb")
+        except (FileNotFoundError, IsADirectoryError):
+            return None
+        return handle, os.fstat(handle.fileno()).st_size
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         await asyncio.to_thread(self.write_now, key, data)

@@ -45,6 +45,29 @@ class CapturedImage:
         return image
 
 
+@dataclass(frozen=True)
+class PreviewFrame:
+    """One preview frame for live guidance: `number` grows with each new frame, `at` is when it
+    was seen (time.monotonic), `image` is the picture at the stream's resolution."""
+
+    number: int
+    at: float
+    image: Image.Image
+
+
+def frame_from_buffer(data: bytes | memoryview, size: tuple[int, int], pixel_format: str) -> Image.Image | None:
+    """A camera provider's raw frame as a picture: NV21 (Android: its first plane is the grey
+    picture, all guidance needs), or packed rgb / bgr / rgba / bgra; None for anything else."""
+    width, height = size
+    if pixel_format == "nv21":
+        return Image.frombuffer("L", size, bytes(data[: width * height]), "raw", "L", 0, 1)
+    modes = {"rgb": ("RGB", "RGB"), "bgr": ("RGB", "BGR"), "rgba": ("RGBA", "RGBA"), "bgra": ("RGBA", "BGRA")}
+    if pixel_format not in modes or len(data) < width * height * len(modes[pixel_format][0]):
+        return None
+    mode, raw = modes[pixel_format]
+    return Image.frombuffer(mode, size, bytes(data), "raw", raw, 0, 1)
+
+
 def image_from_file(path: Path) -> CapturedImage:
     """A photo file as a capture: the original bytes (the backend strips metadata), its real size."""
     data = path.read_bytes()
@@ -77,6 +100,9 @@ class FileChooserCamera:
         return None
 
     def frame(self) -> Image.Image | None:
+        return None
+
+    def preview_frame(self) -> PreviewFrame | None:
         return None
 
     def capture(self, on_captured: Callable[[CapturedImage], None], on_cancelled: Callable[[], None]) -> None:
@@ -118,6 +144,8 @@ class LiveCamera:
 
     def __init__(self) -> None:
         self._widget = None
+        self._last_buffer: object = None
+        self._frames = 0
 
     def preview_widget(self):
         if self._widget is None:
@@ -134,7 +162,27 @@ class LiveCamera:
             return None
         return Image.frombytes("RGBA", texture.size, texture.pixels).transpose(Image.Transpose.FLIP_TOP_BOTTOM)
 
+    def preview_frame(self) -> PreviewFrame | None:
+        """The newest frame straight from the camera provider's buffer (safe off the UI thread: no
+        GL), or None when there is no new one or the provider keeps no buffer we can read."""
+        core = getattr(self._widget, "_camera", None)
+        buffer = getattr(core, "_buffer", None)
+        if core is None or buffer is None or buffer is self._last_buffer:
+            return None
+        self._last_buffer = buffer
+        if type(core).__name__ == "CameraAndroid":
+            pixel_format = "nv21"
+        else:
+            pixel_format = str(getattr(core, "_format", "rgb")).lower()
+        width, height = core.resolution
+        image = frame_from_buffer(buffer, (int(width), int(height)), pixel_format)
+        if image is None:
+            return None
+        self._frames += 1
+        return PreviewFrame(number=self._frames, at=time.monotonic(), image=image)
+
     def capture(self, on_captured: Callable[[CapturedImage], None], on_cancelled: Callable[[], None]) -> None:
+        """The shot at the stream's full resolution (the frame on screen, not the analysis copy)."""
         frame = self.frame()
         if frame is None:
             on_cancelled()

@@ -1,28 +1,30 @@
 """The monthly check-in: the hair-prep checklist, then each view of the clinic's protocol in turn:
-its steps and drawn guide, the camera with the guide and the faded last photo over it, the
-quality check of the shot, and retake or keep. A kept photo goes straight into the upload queue."""
+its steps and drawn guide, the camera with the guide and the faded last photo over it, live
+guidance (the outline's colour and one hint, from preview frames read in a background thread) and
+the automatic photo once it lines up, the quality check of the shot, and retake or keep. A kept
+photo goes straight into the upload queue."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 import msgspec
+from kivy.animation import Animation
 from kivy.clock import Clock
 from kivy.properties import BooleanProperty, NumericProperty, OptionProperty, StringProperty
 
 from mobile.platform.camera import CapturedImage
+from mobile.platform.cue import CaptureCue
 from mobile.screens.viewfinder import Viewfinder  # noqa: F401  (used by checkin.kv)
 from mobile.screens.widgets import FollicleScreen, load_kv
 from mobile.services.ghosts import GhostFinder
+from mobile.services.live_guidance import LiveGuidance
 from mobile.services.upload_queue import PhotoState
-from shared.quality import HintId, QualityReport, assess_photo
-from shared.views import PhotoView
+from shared.guidance import Guide, Reading, review
+from shared.quality import QualityReport, assess_photo
+from shared.views import PhotoView, capture_step
 
 load_kv(__file__)
-
-LIVE_HINT_SECONDS = 1.0
-# a preview frame is smaller than the photo: its size says nothing about the shot
-LIVE_HINTS_IGNORED = {HintId.TOO_SMALL}
 
 PREP_ITEMS = (
     "My hair is washed and completely dry.",
@@ -54,6 +56,10 @@ class CheckInScreen(FollicleScreen):
     kept_count = NumericProperty(0)
     live_hint = StringProperty("")
     live_hint_ok = BooleanProperty(False)
+    fit = StringProperty("")  # the outline's colour: '' (no reading yet), 'far', 'near' or 'ready'
+    hold_progress = NumericProperty(0.0)  # towards the automatic photo, 0..1
+    auto_capture = BooleanProperty(True)
+    taken_by_itself = BooleanProperty(False)  # the shot under review was taken automatically
 
     def __init__(self, **kwargs) -> None:
         self._views: list[PhotoView] = []
@@ -61,8 +67,8 @@ class CheckInScreen(FollicleScreen):
         self._ghosts: dict[str, Path] = {}
         self._shot: CapturedImage | None = None
         self._report: QualityReport | None = None
-        self._hint_event = None
-        self._hint_busy = False
+        self._guidance: LiveGuidance | None = None
+        self._cue: CaptureCue | None = None
         super().__init__(**kwargs)
 
     # starting
@@ -90,9 +96,8 @@ class CheckInScreen(FollicleScreen):
 
     def on_stage(self, screen, stage: str) -> None:
         self.ids.stages.current = stage
-        if self._hint_event is not None and stage != "capture":
-            self._hint_event.cancel()
-            self._hint_event = None
+        if stage != "capture":
+            self._stop_guidance()
 
     def on_kv_post(self, base_widget) -> None:
         from mobile.screens.widgets import ChecklistItem
@@ -112,6 +117,29 @@ class CheckInScreen(FollicleScreen):
     def _show_ghost(self) -> None:
         ghost = self._ghosts.get(self.view_id)
         self.ghost_source = str(ghost) if ghost else ""
+        if self._views and self.stage in ("steps", "capture"):
+            self._write_steps(self._views[self._index])
+        if self._guidance is not None and self.stage == "capture":
+            self._guidance.use_ghost(self._ghost_image())
+
+    def _ghost_image(self):
+        from PIL import Image
+
+        ghost = self._ghosts.get(self.view_id)
+        if ghost is None:
+            return None
+        with Image.open(ghost) as picture:
+            return picture.convert("RGB")
+
+    def _write_steps(self, view: PhotoView) -> None:
+        camera = self.app.camera
+        last = capture_step(
+            live_camera=camera.live,
+            auto_capture=self.app.session.settings.auto_capture,
+            has_ghost=self.view_id in self._ghosts,
+        )
+        steps = (*view.instructions, last)
+        self.steps_text = "\n".join(f"{n}.  {step}" for n, step in enumerate(steps, start=1))
 
     # one view
 
@@ -126,10 +154,9 @@ class CheckInScreen(FollicleScreen):
         self.position_text = f"Photo {done_before + self._index + 1} of {total}"
         self.view_id = view.id.value
         self.view_label = view.label
-        self.steps_text = "\n".join(f"{n}.  {step}" for n, step in enumerate(view.instructions, start=1))
         self.caption = view.guide.caption
-        self._show_ghost()
         self.stage = "steps"
+        self._show_ghost()
         self.ids.steps_scroll.scroll_y = 1
 
     def ready(self) -> None:
@@ -137,28 +164,56 @@ class CheckInScreen(FollicleScreen):
         self.capture_text = camera.action_text
         self.camera_note = "" if camera.live else "No camera on this computer: choose a photo file instead."
         self.ids.viewfinder.live_widget = camera.preview_widget()
-        self.live_hint = ""
+        self.auto_capture = camera.live and self.app.session.settings.auto_capture
         self.stage = "capture"
-        if camera.live:
-            self._hint_event = Clock.schedule_interval(lambda dt: self.check_live_frame(), LIVE_HINT_SECONDS)
+        self._start_guidance()
 
-    def check_live_frame(self) -> None:
-        """Live hints while framing: the same checks as after the shot, on the preview."""
-        frame = self.app.camera.frame()
-        if frame is None or self._hint_busy:
+    # live guidance
+
+    def _start_guidance(self) -> None:
+        self.live_hint = ""
+        self.live_hint_ok = False
+        self.fit = ""
+        self.hold_progress = 0.0
+        camera = self.app.camera
+        if not camera.live:
             return
-        self._hint_busy = True
-        self.app.run_in_background(lambda: assess_photo(frame.convert("RGB")), self._live_checked)
+        if self._guidance is None:
+            self._guidance = LiveGuidance(
+                camera.preview_frame,
+                lambda reading, progress: Clock.schedule_once(lambda dt: self._show_reading(reading, progress)),
+                lambda reading: Clock.schedule_once(lambda dt: self._take_by_itself()),
+                auto_capture=self.auto_capture,
+            )
+        self._guidance.auto_capture = self.auto_capture
+        self._guidance.use_ghost(self._ghost_image())
+        self._guidance.start()
 
-    def _live_checked(self, report: QualityReport) -> None:
-        self._hint_busy = False
+    def _stop_guidance(self) -> None:
+        if self._guidance is not None:
+            self._guidance.stop()
+
+    def _show_reading(self, reading: Reading, progress: float) -> None:
         if self.stage != "capture":
             return
-        hints = [hint.message for hint in report.hints if hint.id not in LIVE_HINTS_IGNORED]
-        self.live_hint_ok = not hints
-        self.live_hint = hints[0] if hints else "Looks good. Hold still and take the photo."
+        self.fit = reading.fit.value
+        self.live_hint = reading.text(auto_capture=self.auto_capture)
+        self.live_hint_ok = reading.ready
+        self.hold_progress = progress
 
-    def capture(self) -> None:
+    def _take_by_itself(self) -> None:
+        if self.stage != "capture":
+            return
+        if self._cue is None:
+            self._cue = CaptureCue()
+        self._cue.give()
+        viewfinder = self.ids.viewfinder
+        viewfinder.flash = 0.85
+        Animation(flash=0.0, duration=0.35).start(viewfinder)
+        self.capture(by_itself=True)
+
+    def capture(self, by_itself: bool = False) -> None:
+        self.taken_by_itself = by_itself
         self.app.camera.capture(self._captured, lambda: None)
 
     def _captured(self, shot: CapturedImage) -> None:
@@ -170,7 +225,7 @@ class CheckInScreen(FollicleScreen):
         review_folder = self.app.data_dir / "review"
         ghost = self._ghosts.get(self.view_id)
 
-        def check() -> tuple[Path, QualityReport]:
+        def check() -> tuple[Path, QualityReport, Reading]:
             from PIL import Image
 
             preview = shot.preview()
@@ -178,26 +233,32 @@ class CheckInScreen(FollicleScreen):
             path = review_folder / f"{shot.key}.jpg"
             preview.save(path, format="JPEG", quality=85)
             previous = Image.open(ghost).convert("RGB") if ghost else None
-            return path, assess_photo(preview, previous=previous, full_size=(shot.width, shot.height))
+            # the quality gate, and the same guidance as the live camera's against the ghost
+            report = assess_photo(preview, previous=previous, full_size=(shot.width, shot.height))
+            return path, report, Guide(previous).read_photo(preview)
 
         self.app.run_in_background(check, self._checked)
 
-    def _checked(self, result: tuple[Path, QualityReport]) -> None:
-        path, report = result
+    def _checked(self, result: tuple[Path, QualityReport, Reading]) -> None:
+        path, report, reading = result
         if self._shot is None or not path.name.startswith(self._shot.key):
             return  # a retake overtook this check
         self._report = report
         self.review_source = str(path)
         self.checking = False
-        self.quality_ok = report.acceptable
-        if report.acceptable:
-            self.quality_text = "Sharp, well lit and lined up. Good to keep."
+        self.quality_ok, lines = review(report, reading)
+        if self.quality_ok:
+            lined_up = " and lined up with your last photo" if reading.lined_up else ""
+            self.quality_text = f"Sharp, well lit{lined_up}. Good to keep."
         else:
-            self.quality_text = "\n".join(f"- {hint.message}" for hint in report.hints)
+            self.quality_text = "\n".join(f"- {line}" for line in lines)
 
     def retake(self) -> None:
         self._forget_review()
         self.stage = "capture"
+        if self._guidance is not None:
+            self._guidance.rearm()
+        self._start_guidance()
 
     def keep(self) -> None:
         shot, report = self._shot, self._report
@@ -242,4 +303,5 @@ class CheckInScreen(FollicleScreen):
         self.checking = False
 
     def on_leave(self, *args) -> None:
+        self._stop_guidance()
         self.app.camera.stop()

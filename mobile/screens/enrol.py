@@ -21,6 +21,9 @@ QR_FRAME_SECONDS = 0.5
 class EnrolScreen(FollicleScreen):
     error = StringProperty("")
     busy = BooleanProperty(False)
+    # kv cannot watch `code_input.text.strip()` (a method call ends the chain it binds to), so the
+    # field's every change (keys, paste, soft keyboard, a scanned code) lands here
+    has_code = BooleanProperty(False)
     server_url = StringProperty("")
     qr_possible = BooleanProperty(False)
     qr_button_text = StringProperty("Scan the QR code")
@@ -37,6 +40,9 @@ class EnrolScreen(FollicleScreen):
         else:
             self.qr_button_text = "Open a picture of the QR code"
             self.qr_help = "No camera here: choose a photo or screenshot of the QR code instead."
+
+    def code_changed(self, text: str) -> None:
+        self.has_code = bool(text.strip())
 
     def connect(self, text: str | None = None) -> None:
         text = (text if text is not None else self.ids.code_input.text).strip()

@@ -26,6 +26,7 @@ class SettingsScreen(FollicleScreen):
     server_text = StringProperty("")
     confirm_sign_out = BooleanProperty(False)
     sign_out_warning = StringProperty("")
+    auto_capture = BooleanProperty(True)
 
     def on_pre_enter(self, *args) -> None:
         session = self.app.session
@@ -35,6 +36,7 @@ class SettingsScreen(FollicleScreen):
             self.quiet_start = me.reminders.quiet_hours_start
             self.quiet_end = me.reminders.quiet_hours_end
             self.clinic_name = me.clinic_name
+        self.auto_capture = session.settings.auto_capture
         self.server_text = f"Connected to {session.server_url}. This phone's key is kept in: {session.tokens.describe()}."
         self.status = ""
         self.confirm_sign_out = False
@@ -61,6 +63,12 @@ class SettingsScreen(FollicleScreen):
         self.saving = False
         self.status_kind = "error"
         self.status = error.patient_text
+
+    def set_auto_capture(self, on: bool) -> None:
+        """Kept on this phone at once (it is about this phone's camera, not the patient's record)."""
+        if on != self.app.session.settings.auto_capture:
+            self.app.session.settings.auto_capture = on
+        self.auto_capture = on
 
     def ask_sign_out(self) -> None:
         waiting = self.app.session.queue.summary().waiting

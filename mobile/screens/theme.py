@@ -19,6 +19,9 @@ SUCCESS = (0.07, 0.47, 0.24, 1)
 SUCCESS_SOFT = (0.89, 0.96, 0.91, 1)
 VIEWFINDER = (0.13, 0.14, 0.16, 1)
 GUIDE = (1.0, 0.85, 0.25, 1)  # the drawn outline: yellow reads on dark hair and on skin
+GUIDE_FAR = (1.0, 0.52, 0.12, 1)  # orange: well off the last photo
+GUIDE_READY = (0.25, 0.88, 0.38, 1)  # green: lined up, sharp, well lit, steady
+GUIDE_COLOURS = {"far": GUIDE_FAR, "near": GUIDE, "ready": GUIDE_READY}
 
 TITLE_SP = 24
 HEADING_SP = 19

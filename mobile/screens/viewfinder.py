@@ -1,11 +1,12 @@
 """The capture frame: the live camera (when there is one), the ghost of the last photo of this view
-at the opacity the patient picks, and the view's drawn guide from shared/views.py on top."""
+at the opacity the patient picks, and the view's drawn guide from shared/views.py on top, in the
+colour live guidance gives it (orange far off, yellow nearly there, green lined up)."""
 
 from __future__ import annotations
 
 from kivy.graphics import Color, Line
 from kivy.metrics import dp
-from kivy.properties import NumericProperty, ObjectProperty, StringProperty
+from kivy.properties import ColorProperty, NumericProperty, ObjectProperty, StringProperty
 from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.widget import Widget
 
@@ -73,9 +74,10 @@ class GuideOverlay(Widget):
     """Draws a view's outline guide: the head (or ear) ellipse and the lines to align with."""
 
     view_id = StringProperty("")
+    colour = ColorProperty(theme.GUIDE)
 
     def on_kv_post(self, base_widget) -> None:
-        self.bind(pos=self.redraw, size=self.redraw, view_id=self.redraw)
+        self.bind(pos=self.redraw, size=self.redraw, view_id=self.redraw, colour=self.redraw)
         self.redraw()
 
     def redraw(self, *args) -> None:
@@ -95,7 +97,7 @@ class GuideOverlay(Widget):
         for curve in guide.lines:
             shapes.append((self._curve(curve, at), False))
         with self.canvas:
-            for colour, width in (((0, 0, 0, 0.55), dp(4.5)), (theme.GUIDE, dp(2.2))):
+            for colour, width in (((0, 0, 0, 0.55), dp(4.5)), (tuple(self.colour), dp(2.2))):
                 Color(*colour)
                 for parts, is_ellipse in shapes:
                     for part in parts:
@@ -116,6 +118,8 @@ class Viewfinder(RelativeLayout):
     ghost_source = StringProperty("")
     ghost_opacity = NumericProperty(0.4)
     placeholder = StringProperty("")
+    fit = StringProperty("")  # live guidance: '', 'far', 'near' or 'ready' (the outline's colour)
+    flash = NumericProperty(0.0)  # a white flash over the frame when the photo is taken by itself
     live_widget = ObjectProperty(None, allownone=True)
     frame_width = NumericProperty(0)
     frame_height = NumericProperty(0)

@@ -21,6 +21,7 @@ import httpx
 from mobile.services.api_client import ApiClient, ApiError, Offline
 from mobile.services.local_schedule import LocalNotifier, LocalSchedule, SyncResult
 from mobile.services.offline_cache import OfflineCache
+from mobile.services.phone_settings import PhoneSettings
 from mobile.services.photo_transport import ApiPhotoTransport
 from mobile.services.token_store import StoredDevice, TokenStore
 from mobile.services.upload_queue import PhotoState, QueuedPhoto, UploadQueue, new_idempotency_key
@@ -89,6 +90,7 @@ class PatientSession:
         database = data_dir / "phone.sqlite3"
         self.queue = UploadQueue(database, data_dir / "photos")
         self.cache = OfflineCache(database)
+        self.settings = PhoneSettings(database)  # this phone's own choices; they survive sign-out
         self.schedule = LocalSchedule(database, notifier)
         self._on_upload_change = on_upload_change or (lambda key: None)
         self.uploads = UploadWorker(self.queue, ApiPhotoTransport(self.api), on_change=self._upload_changed)
@@ -264,4 +266,5 @@ class PatientSession:
         self.api.close()
         self.queue.close()
         self.cache.close()
+        self.settings.close()
         self.schedule.close()

@@ -44,21 +44,22 @@ from typing import Annotated, Literal
 
 import msgspec
 
-from shared.contract.base import Request, Response
+from shared.contract.base import Request, Response, published
 from shared.contract.injections import SessionStatus
 from shared.contract.patients import Treatment
 from shared.contract.ratings import ConsensusScore
 from shared.quality import QualityReport
+from shared.views import ViewId
 
 # What the phone may declare as `content_type`; the bytes' magic numbers must agree with it.
 PHOTO_CONTENT_TYPES: tuple[str, ...] = ("image/jpeg", "image/png", "image/webp", "image/heic", "image/heif")
 
 Sha256Hex = Annotated[str, msgspec.Meta(pattern=r"^[0-9a-fA-F]{64}$")]
 CheckInMonth = Annotated[int, msgspec.Meta(ge=0, le=600)]  # 0 is the baseline month
-ByteSize = Annotated[int, msgspec.Meta(ge=0)]
+ByteSize = Annotated[int, msgspec.Meta(ge=0, le=2**40)]  # the clinic's own limit is checked by the service
 PixelSide = Annotated[int, msgspec.Meta(ge=0, le=100_000)]
-ViewName = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
-ContentType = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+ViewName = Annotated[str, msgspec.Meta(min_length=1, max_length=40), published(enum=[v.value for v in ViewId])]
+ContentType = Annotated[str, msgspec.Meta(min_length=1, max_length=100), published(enum=list(PHOTO_CONTENT_TYPES))]
 
 
 class PhotoStatus(StrEnum):

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Annotated
+
+import msgspec
 
 from shared.contract.auth import StaffRole
-from shared.contract.base import Email, NewPassword, Request, Response, ShortText, TimezoneName
+from shared.contract.base import Email, NewPassword, Request, Response, ShortText, TimezoneName, published
+from shared.views import ViewId
+
+ProtocolView = Annotated[str, msgspec.Meta(min_length=1, max_length=40), published(enum=[v.value for v in ViewId])]
 
 
 class ClinicOut(Response, kw_only=True):
@@ -21,7 +27,7 @@ class ClinicOut(Response, kw_only=True):
 class ClinicUpdate(Request, kw_only=True):
     name: ShortText | None = None
     timezone: TimezoneName | None = None
-    protocol_views: list[ShortText] | None = None
+    protocol_views: Annotated[list[ProtocolView], msgspec.Meta(max_length=len(ViewId))] | None = None
     share_consensus_with_patients: bool | None = None
 
 

@@ -41,7 +41,7 @@ class InjectionCreate(Request, kw_only=True):
     product: OptionalShortText = ""
     lot_number: LotNumber = ""
     volume_ml: VolumeMl | None = None
-    areas: list[InjectionArea] = msgspec.field(default_factory=list)
+    areas: Annotated[list[InjectionArea], msgspec.Meta(max_length=len(InjectionArea))] = msgspec.field(default_factory=list)
     notes: LongText = ""
 
 
@@ -52,7 +52,7 @@ class InjectionUpdate(Request, kw_only=True):
     product: OptionalShortText | None = None
     lot_number: LotNumber | None = None
     volume_ml: VolumeMl | None = None
-    areas: list[InjectionArea] | None = None
+    areas: Annotated[list[InjectionArea], msgspec.Meta(max_length=len(InjectionArea))] | None = None
     notes: LongText | None = None
 
 

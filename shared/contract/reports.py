@@ -13,13 +13,29 @@ from typing import Annotated
 
 import msgspec
 
-from shared.contract.base import LongText, Request, Response
+from shared import questionnaire as hgq
+from shared.contract.base import LongText, Request, Response, ScaleValue, published
 from shared.contract.patients import Treatment
 from shared.schedule import ReminderKind
+from shared.symptoms import Severity, Symptom
 
-SymptomId = Annotated[str, msgspec.Meta(min_length=1, max_length=40, description="an id from shared.symptoms")]
-SeverityValue = Annotated[int, msgspec.Meta(description="0 none, 1 mild, 2 moderate, 3 severe")]
-QuestionId = Annotated[str, msgspec.Meta(min_length=1, max_length=40)]
+_QUESTIONS = sorted({q.id for version in hgq.VERSIONS.values() for q in version.questions})
+_ANSWERS = sorted({v for version in hgq.VERSIONS.values() for q in version.questions for v in q.scale.values})
+
+SymptomId = Annotated[
+    str, msgspec.Meta(min_length=1, max_length=40, description="A symptom id from shared.symptoms."),
+    published(enum=[s.value for s in Symptom]),
+]
+SeverityValue = Annotated[
+    ScaleValue, msgspec.Meta(description="0 none, 1 mild, 2 moderate, 3 severe."),
+    published(minimum=min(Severity), maximum=max(Severity)),
+]
+QuestionId = Annotated[str, msgspec.Meta(min_length=1, max_length=40), published(enum=_QUESTIONS)]
+AnswerValue = Annotated[
+    ScaleValue, msgspec.Meta(description="A point on the question's scale."),
+    published(minimum=min(_ANSWERS), maximum=max(_ANSWERS)),
+]
+QuestionnaireVersion = Annotated[int, msgspec.Meta(ge=1, le=1000), published(enum=sorted(hgq.VERSIONS))]
 AnnotationText = Annotated[str, msgspec.Meta(min_length=1, max_length=4000)]
 
 
@@ -102,8 +118,8 @@ class QuestionnaireSubmit(Request, kw_only=True):
     """The self-assessment answers, `{question id: value}` on that question's scale."""
 
     idempotency_key: uuid.UUID
-    version: int
-    answers: Annotated[dict[QuestionId, int], msgspec.Meta(max_length=20)]
+    version: QuestionnaireVersion
+    answers: Annotated[dict[QuestionId, AnswerValue], msgspec.Meta(max_length=20)]
 
 
 class QuestionnaireAnswerOut(Response, kw_only=True):

@@ -13,7 +13,7 @@ from litestar.params import QueryParameter
 from litestar.response import Redirect, Template
 
 from backend.auth import service as auth
-from backend.auth.deps import client_ip
+from backend.security.client_address import client_address
 from backend.auth.principal import SESSION_COOKIE
 from backend.dashboard.errors import SIGN_IN_PATH
 from backend.dashboard.guards import PUBLIC, SIGN_IN_COOKIE, dashboard_staff
@@ -104,7 +104,7 @@ class SignInController(Controller):
             signed_in, _ = await auth.sign_in(
                 email[:254],
                 password[:256],
-                client_ip=client_ip(request),
+                client_address=client_address(request),
                 limiter=request.app.state.sign_in_limiter,
                 kind="cookie",
                 ttl=timedelta(hours=settings.staff_token_ttl_hours),
