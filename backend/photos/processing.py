@@ -6,6 +6,11 @@ have fixed keys (writing them twice writes the same thing), and the status moves
 "uploaded" to "ready" in one conditional update, so a job run twice (a worker killed mid-job,
 a redelivered message, the sweep re-queueing it) still processes the photo once. The uploaded
 original, which carries the phone's metadata (GPS), is deleted after the photo is committed.
+
+The bytes are read here, once, and every whole-file check happens here (complete read 64 kB).
+A refusal keeps the code and the patient's words on the photo, tells `PhotoRefused` in the same
+transaction (the reminders outbox writes a retake push) and deletes every object of the photo.
+The decode waits for room in the process's decode budget (budget.py).
 """
 
 from __future__ import annotations
