@@ -100,8 +100,8 @@ class LiveBackend:
             pass_fds=[self._sock.fileno()],
             stdout=subprocess.PIPE,
             text=True,
-            cwd=Path(__file__).resolve().parents[2],
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
         )
         assert self._child.stdout is not None
         if self._child.stdout.readline().strip() != "ready":
