@@ -27,6 +27,7 @@ from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
 from backend.patients.controllers import MeController, PatientController
+from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.reports.controllers import MyReportController, SideEffectController
@@ -65,6 +66,9 @@ def route_handlers() -> list:
         MyCheckInController,
         StaffCheckInController,
         LocalStoreController,
+        StaffRecordsController,
+        MyRecordsController,
+        ExportDownloadController,
         RatingRoundController,
         PatientConsensusController,
         RatingImageController,
@@ -75,10 +79,11 @@ def route_handlers() -> list:
 
 def job_registrations() -> list[JobRegistration]:
     """Every feature's `register_jobs`: the API (in-memory broker) and `follicle worker` call each once."""
+    from backend.records.jobs import register_jobs as records_jobs
     from backend.photos.jobs import register_jobs as photo_jobs
     from backend.reminders.jobs import register_jobs as reminder_jobs
 
-    return [reminder_jobs, photo_jobs]
+    return [reminder_jobs, photo_jobs, records_jobs]
 
 
 def sign_in_limits(settings: Settings) -> SignInLimits:

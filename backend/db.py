@@ -19,6 +19,7 @@ MODEL_MODULES = [
     "backend.reports.models",
     "backend.reminders.models",
     "backend.checkins.models",
+    "backend.records.models",
     "backend.ratings.models",
     "backend.photos.models",
 ]

@@ -17,6 +17,7 @@ from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
 from backend.ratings.demo import seed_ratings
 from backend.photos.context import PhotoContext
 from backend.photos.keys import upload_key
@@ -26,6 +27,7 @@ from backend.photos.uploads import complete, request_slot
 from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, token_hash
 from backend.settings import Settings
 from backend.storage import build_store
+from shared import questionnaire as hgq
 from shared.contract.checkins import UploadSlotRequest
 from shared.contract.injections import SessionStatus
 from shared.contract.patients import Platform, Treatment
@@ -53,6 +55,7 @@ async def seed_demo(settings: Settings) -> Demo:
         clinic, admin = await create_clinic_with_admin(DEMO_CLINIC, DEMO_EMAIL, "Dr Demo", DEMO_PASSWORD)
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
+        await _seed_reports(clinic)
         await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
@@ -67,29 +70,39 @@ async def _seed_photos(clinic: Clinic, settings: Settings) -> None:
     """Monthly photos for one demo patient, through the real upload protocol and processing, so
     the dashboard's timeline and comparison have something to show after `make run`."""
     patient = await Patient.get(clinic=clinic, record_number=PHOTO_PATIENT)
-    device = await Device.create(
-        patient=patient, token_hash=token_hash(new_token(DEVICE_TOKEN_PREFIX)), name="Demo phone", platform=Platform.ANDROID
-    )
-    await Patient.filter(id=patient.id).update(enrolled_at=datetime.now(UTC))
-    principal = PatientPrincipal(patient_id=patient.id, clinic_id=clinic.id, device_id=device.id)
     store = build_store(settings)
-    ctx = PhotoContext(settings=settings, store=store)
     try:
-        for month in range(latest_open_month(patient.baseline_date, date.today()) + 1):
-            taken = datetime.combine(checkin_due_on(patient.baseline_date, month), time(18), UTC)
-            for view in DEFAULT_PROTOCOL:
-                data = scalp_photo(view.id, month)
-                request = UploadSlotRequest(
-                    checkin_month=month, view=view.id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                    content_type="image/jpeg", idempotency_key=uuid.uuid4(), captured_at=taken,
-                )
-                slot = await request_slot(principal, request, ctx)
-                photo = await Photo.get(id=slot.photo_id)
-                await store.write(upload_key(photo.storage_token), data, content_type="image/jpeg")
-                await complete(principal, slot.photo_id, ctx)
-                await process(slot.photo_id, store=store, settings=settings)
+        months = range(latest_open_month(patient.baseline_date, date.today()) + 1)
+        await photograph_months(patient, months, store=store, settings=settings)
     finally:
         await store.close()
+
+
+async def photograph_months(patient: Patient, months: range, *, store, settings: Settings, size=(900, 1200)) -> None:
+    """Every protocol view of each month, photographed with a synthetic scalp photo taken on the
+    month's due date and sent through the real protocol: slot, upload, complete, processing.
+    Enrols a demo phone for the patient if they have none."""
+    device = await Device.filter(patient=patient, revoked_at=None).first()
+    if device is None:
+        device = await Device.create(
+            patient=patient, token_hash=token_hash(new_token(DEVICE_TOKEN_PREFIX)), name="Demo phone", platform=Platform.ANDROID
+        )
+        await Patient.filter(id=patient.id).update(enrolled_at=datetime.now(UTC))
+    principal = PatientPrincipal(patient_id=patient.id, clinic_id=patient.clinic_id, device_id=device.id)  # type: ignore[attr-defined]
+    ctx = PhotoContext(settings=settings, store=store)
+    for month in months:
+        taken = datetime.combine(checkin_due_on(patient.baseline_date, month), time(18), UTC)
+        for view in DEFAULT_PROTOCOL:
+            data = scalp_photo(view.id, month, size)
+            request = UploadSlotRequest(
+                checkin_month=month, view=view.id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                content_type="image/jpeg", idempotency_key=uuid.uuid4(), captured_at=taken,
+            )
+            slot = await request_slot(principal, request, ctx)
+            photo = await Photo.get(id=slot.photo_id)
+            await store.write(upload_key(photo.storage_token), data, content_type="image/jpeg")
+            await complete(principal, slot.photo_id, ctx)
+            await process(slot.photo_id, store=store, settings=settings)
 
 
 async def _seed_patients(clinic: Clinic) -> None:
@@ -128,3 +141,36 @@ async def _seed_patients(clinic: Clinic) -> None:
                 volume_ml=None,
                 areas=["vertex", "crown"] if done else [],
             )
+
+
+async def _seed_reports(clinic: Clinic) -> None:
+    """What the photo patient told the clinic: a mild reaction after the second session and
+    self-assessments at baseline and every three months since."""
+    patient = await Patient.get(clinic=clinic, record_number=PHOTO_PATIENT)
+    sessions = await InjectionSession.filter(patient=patient, status=SessionStatus.DONE).order_by("scheduled_at")
+    if len(sessions) >= 2:
+        second = sessions[1]
+        report = await SideEffectReport.create(
+            clinic=clinic, patient=patient, injection_session=second, idempotency_key=uuid.uuid4(),
+            request_sha256="0" * 64, started_on=(second.performed_at or second.scheduled_at).date() + timedelta(days=1),
+            notes="Sore for a day, then fine.", needed_medical_care=False, max_severity=1, serious=False,
+            submitted_at=(second.performed_at or second.scheduled_at) + timedelta(days=1, hours=9),
+        )
+        await SideEffectSymptom.bulk_create(
+            [SideEffectSymptom(report=report, symptom="pain", severity=1), SideEffectSymptom(report=report, symptom="redness", severity=1)]
+        )
+    answers_by_occasion = {0: {"appearance": -2}, 3: {"growth": 0, "thin_area": 0}, 6: {"growth": 1, "thin_area": 1}}
+    today = date.today()
+    for occasion, moved in answers_by_occasion.items():
+        if checkin_due_on(patient.baseline_date, occasion) > today:
+            continue
+        asked = hgq.questions_asked(hgq.QUESTIONNAIRE_VERSION, occasion)
+        values = {q.id: moved.get(q.id, 0 if occasion == 0 else 1) for q in asked}
+        values.update({k: v for k, v in moved.items() if k in values})
+        response = await QuestionnaireResponse.create(
+            clinic=clinic, patient=patient, idempotency_key=uuid.uuid4(), request_sha256="0" * 64,
+            version=hgq.QUESTIONNAIRE_VERSION, occasion_month=occasion,
+        )
+        await QuestionnaireAnswer.bulk_create(
+            [QuestionnaireAnswer(response=response, question=q, value=v) for q, v in values.items()]
+        )

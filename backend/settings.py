@@ -99,6 +99,26 @@ class Settings:
     reminder_lease_seconds: int = 120
     reminder_batch_size: int = 100
 
+    # records that leave Follicle: Follicle's FHIR code systems and identifiers live under this URI
+    # (default: public_url + "/fhir"; set it once and keep it, record systems store these URIs)
+    fhir_system_base: str = ""
+    # the patient's ZIP: how long a download link works, how long the ZIP is kept, when a build is stuck
+    export_link_ttl_seconds: int = 600
+    export_keep_hours: int = 72
+    export_stuck_minutes: int = 30
+    records_sweep_seconds: int = 600  # expired ZIPs removed, stuck builds failed (0 turns it off)
+
+    # alert emails (serious side effects) through SMTP; without smtp_host they are recorded in the
+    # outbox only. smtp_security: "starttls", "tls" (implicit TLS, port 465) or "none" (loopback relays)
+    smtp_host: str = ""
+    smtp_port: int = 587
+    smtp_username: str = ""
+    smtp_password: str = ""
+    smtp_from: str = "Follicle <alerts@follicle.invalid>"
+    smtp_security: str = "starttls"
+    smtp_timeout_seconds: int = 20
+    email_sweep_seconds: int = 20  # how often this process sends due alert emails (0 turns it off)
+    email_lease_seconds: int = 120
     # proxies in front of the API whose X-Forwarded-For is believed (addresses or CIDR networks,
     # comma-separated); without one, the socket's peer is the client
     trusted_proxies: str = ""

@@ -53,6 +53,11 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.QUESTIONNAIRE_VERSION_UNKNOWN: "Please update the app: the questions have changed.",
     ErrorCode.QUESTIONNAIRE_ALREADY_ANSWERED: "You have already answered these questions. Thank you!",
     ErrorCode.INJECTION_NOT_GIVEN: "That injection has not been recorded as given yet, so there is nothing to report for it.",
+    ErrorCode.EXPORT_NOT_READY: "Your data is still being prepared. Please wait a moment.",
+    ErrorCode.EXPORT_EXPIRED: "That copy of your data has been removed. Ask for a new one.",
+    ErrorCode.EXPORT_LINK_INVALID: "That download link is not valid. Ask for your data again.",
+    ErrorCode.EXPORT_LINK_EXPIRED: "That download link has run out. Tap the button again for a new one.",
+    ErrorCode.EXPORT_LINK_USED: "That download link was already used. Tap the button again for a new one.",
     # staff-only (rating rounds): a phone never meets these
     ErrorCode.SCORE_OUT_OF_RANGE: UNEXPECTED,
     ErrorCode.RATING_TOKEN_UNKNOWN: UNEXPECTED,

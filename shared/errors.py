@@ -59,6 +59,12 @@ class ErrorCode(StrEnum):
     QUESTIONNAIRE_VERSION_UNKNOWN = "questionnaire_version_unknown"
     QUESTIONNAIRE_ALREADY_ANSWERED = "questionnaire_already_answered"
     INJECTION_NOT_GIVEN = "injection_not_given"
+    # records that leave Follicle
+    EXPORT_NOT_READY = "export_not_ready"
+    EXPORT_EXPIRED = "export_expired"
+    EXPORT_LINK_INVALID = "export_link_invalid"
+    EXPORT_LINK_EXPIRED = "export_link_expired"
+    EXPORT_LINK_USED = "export_link_used"
     # ratings
     SCORE_OUT_OF_RANGE = "score_out_of_range"
     RATING_TOKEN_UNKNOWN = "rating_token_unknown"

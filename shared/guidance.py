@@ -76,13 +76,14 @@ HINT_MESSAGES: dict[Hint, str] = {
 }
 
 
-def hint_text(hint: Hint, fit: Fit, *, auto_capture: bool, has_ghost: bool) -> str:
-    """The words the patient sees for a reading, true to whether the app will take the photo itself."""
+def hint_text(hint: Hint, *, lined_up: bool | None, auto_capture: bool) -> str:
+    """The words the patient sees for a reading, true to whether the app will take the photo itself
+    (`lined_up` None: no earlier photo of the view to line up with)."""
     if hint is Hint.READY:
-        first = "Lined up, sharp and well lit." if has_ghost else "Sharp, well lit and steady."
+        first = "Sharp, well lit and steady." if lined_up is None else "Lined up, sharp and well lit."
         return f"{first} Hold still: taking the photo." if auto_capture else f"{first} Take the photo now."
-    if hint is Hint.HOLD_STILL and fit is not Fit.FAR and has_ghost:
-        return "Lined up. Hold still." if fit is Fit.READY or auto_capture else "Nearly there. Hold still."
+    if hint is Hint.HOLD_STILL and lined_up:
+        return "Lined up. Hold still."
     return HINT_MESSAGES[hint]
 
 
@@ -100,7 +101,7 @@ class Reading:
     move: Hint | None = None  # the move that lines it up, whatever else needs fixing first
 
     def text(self, *, auto_capture: bool) -> str:
-        return hint_text(self.hint, self.fit, auto_capture=auto_capture, has_ghost=self.alignment is not None)
+        return hint_text(self.hint, lined_up=self.lined_up, auto_capture=auto_capture)
 
 
 class Guide:

@@ -16,6 +16,7 @@ from backend.dashboard.controllers.audit import AuditPagesController
 from backend.dashboard.controllers.injections import InjectionPagesController, LotSearchController
 from backend.dashboard.controllers.patients import InvitePagesController, PatientPagesController
 from backend.dashboard.controllers.photos import PhotoPagesController
+from backend.dashboard.controllers.records import RecordPagesController
 from backend.dashboard.controllers.ratings import RatingPagesController
 from backend.dashboard.controllers.side_effects import SideEffectPagesController
 from backend.dashboard.controllers.sign_in import SignInController
@@ -47,6 +48,7 @@ def dashboard_router() -> Router:
             LotSearchController,
             SideEffectPagesController,
             AuditPagesController,
+            RecordPagesController,
             RatingPagesController,
         ],
         guards=[signed_in, csrf_protected],

@@ -7,7 +7,7 @@ module only puts their answers together for a page, and adds the names a page ne
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
@@ -22,6 +22,7 @@ from backend.injections import service as injections
 from backend.patients import service as patients
 from backend.patients import status
 from backend.patients.models import Patient
+from backend.records import alert_emails, deletion
 from backend.photos import service as photo_service
 from backend.photos.context import PhotoContext
 from backend.reports import side_effects
@@ -30,6 +31,7 @@ from shared.contract.checkins import PhotoOut
 from shared.contract.clinics import ClinicOut
 from shared.contract.injections import InjectionCreate, InjectionOut, InjectionUpdate, SessionStatus
 from shared.contract.patients import DeviceOut, InviteOut, PatientOut
+from shared.contract.records import DeletionRequestOut
 from shared.contract.reports import ReportAnnotationCreate, SideEffectReportOut
 from shared.errors import InvalidInput
 
@@ -58,6 +60,7 @@ async def clinic_clock(principal: StaffPrincipal) -> ClinicClock:
 class PatientListPage:
     clock: ClinicClock
     listing: status.PatientStatusPage
+    email_trouble: alert_emails.ClinicEmailTrouble | None = None
 
 
 async def patient_list(
@@ -67,7 +70,7 @@ async def patient_list(
     listing = await status.patient_list(
         principal, today=clock.today, now=clock.now, text=text, show=show, sort=sort, page=page, per_page=per_page
     )
-    return PatientListPage(clock, listing)
+    return PatientListPage(clock, listing, await alert_emails.failed_for_clinic(principal.clinic_id))
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,8 @@ class PatientPage:
     devices: list[DeviceOut]
     timeline: TimelineGrid
     side_effects: list[SideEffectReportOut]
+    deletion_request: DeletionRequestOut | None = None
+    report_emails: dict[uuid.UUID, list[alert_emails.EmailStatus]] = field(default_factory=dict)
 
     @property
     def open_invite(self) -> InviteOut | None:
@@ -117,6 +122,8 @@ async def patient_page(
         devices=await enrolment.list_devices(principal, patient_id),
         timeline=timeline,
         side_effects=reports,
+        deletion_request=await deletion.for_staff(principal, patient_id),
+        report_emails=await alert_emails.for_reports(principal.clinic_id, [r.id for r in reports]),
     )
 
 

@@ -184,7 +184,8 @@ async def update_own_reminders(principal: PatientPrincipal, reminders: ReminderP
     return await self_view(principal)
 
 
-# Hooks run inside the delete transaction before the rows go. A hook that keeps things
+# Hooks run inside the delete transaction before the rows go, as `hook(patient, actor)` (the staff
+# member deleting). A hook that keeps things
 # outside the database (photos in the store) returns an `async (store) -> None` that removes
 # them once the transaction has committed (never before: a rollback would leave rows without
 # their objects); whatever that misses, the photo sweep removes later.
@@ -196,7 +197,7 @@ async def delete(principal: StaffPrincipal, patient_id: uuid.UUID, *, store: obj
     after_commit = []
     async with in_transaction():
         for hook in DELETE_HOOKS:
-            follow_up = await hook(patient)
+            follow_up = await hook(patient, principal)
             if follow_up is not None:
                 after_commit.append(follow_up)
         await patient.delete()

@@ -47,6 +47,7 @@ class ListFilter(StrEnum):
     INJECTION_SOON = "injection_soon"
     SIDE_EFFECTS = "side_effects"
     NEVER_UPLOADED = "never_uploaded"
+    DELETION_REQUESTED = "deletion_requested"
 
 
 class ListSort(StrEnum):
@@ -71,6 +72,7 @@ class PatientStatus:
     next_injection_at: datetime | None
     last_upload_at: datetime | None
     new_side_effects: int
+    deletion_requested_at: datetime | None = None  # the patient asked for their data to be deleted
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,11 @@ def _per_patient_sets() -> dict[str, str]:
             " JOIN patient owner ON owner.id = ph.patient_id"
             " WHERE owner.clinic_id = :clinic_id AND ph.uploaded_at IS NOT NULL GROUP BY ph.patient_id"
         ),
+        # the patient's request that their data be deleted (one per patient)
+        "deletion": (
+            "SELECT d.patient_id, d.requested_at AS deletion_requested_at FROM deletion_request d"
+            " WHERE d.clinic_id = :clinic_id"
+        ),
     }
 
 
@@ -116,6 +123,7 @@ _FACTS = {
     "next_injection_at": "upcoming.next_injection_at",
     "last_upload_at": "uploads.last_upload_at",
     "new_side_effects": "COALESCE(unseen.new_side_effects, 0)",
+    "deletion_requested_at": "deletion.deletion_requested_at",
 }
 
 # a month's check-in counts once every view of the protocol has a ready photo
@@ -183,6 +191,7 @@ _WHERE = {
     ListFilter.INJECTION_SOON: "next_injection_at IS NOT NULL AND next_injection_at < :soon_moment",
     ListFilter.SIDE_EFFECTS: "new_side_effects > 0",
     ListFilter.NEVER_UPLOADED: "last_upload_at IS NULL",
+    ListFilter.DELETION_REQUESTED: "deletion_requested_at IS NOT NULL",
 }
 
 
@@ -371,4 +380,5 @@ def _status(row: dict[str, Any]) -> PatientStatus:
         next_injection_at=_moment(row["next_injection_at"]),
         last_upload_at=_moment(row["last_upload_at"]),
         new_side_effects=int(row["new_side_effects"] or 0),
+        deletion_requested_at=_moment(row["deletion_requested_at"]),
     )

@@ -32,6 +32,9 @@ class Photo(Model):
     width = fields.IntField(null=True)  # of the stored upright photo
     height = fields.IntField(null=True)
     stored_size = fields.BigIntField(null=True)  # of the stored full-size photo
+    # digests of the stored full-size photo (what a download link serves), for exports (FHIR asks SHA-1)
+    stored_sha256 = fields.CharField(max_length=64, default="")
+    stored_sha1 = fields.CharField(max_length=40, default="")
     metrics: dict | None = fields.JSONField(null=True)  # shared.quality.QualityReport, measured here
     phone_metrics: dict | None = fields.JSONField(null=True)  # what the phone measured before upload
     rejection_code = fields.CharField(max_length=40, default="")

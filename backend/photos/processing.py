@@ -80,6 +80,7 @@ async def process(
     del stored
 
     token = photo.storage_token
+    digests = await asyncio.to_thread(_digests, result.image_jpeg)
     await asyncio.gather(
         store.write(keys.rendition_key(token, "full"), result.image_jpeg, content_type=result.content_type),
         *(
@@ -93,6 +94,8 @@ async def process(
             width=result.width,
             height=result.height,
             stored_size=len(result.image_jpeg),
+            stored_sha256=digests[0],
+            stored_sha1=digests[1],
             metrics=msgspec.to_builtins(result.metrics),
             processed_at=utcnow(),
         )
@@ -105,6 +108,11 @@ async def process(
 
 def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+def _digests(data: bytes) -> tuple[str, str]:
+    """sha256 and SHA-1 of the stored photo: exports name what a download link serves (FHIR uses SHA-1)."""
+    return hashlib.sha256(data).hexdigest(), hashlib.sha1(data, usedforsecurity=False).hexdigest()
 
 
 async def _reject(photo: Photo, code: str, message: str, store: ObjectStore) -> PhotoStatus:

@@ -58,7 +58,7 @@ async def staff_photo(principal: StaffPrincipal, photo_id: uuid.UUID, ctx: Photo
 # --- when an admin deletes the patient --------------------------------------------------------
 
 
-async def _before_patient_delete(patient: Patient):
+async def _before_patient_delete(patient: Patient, actor: object = None):
     """Inside the delete transaction: note the patient's objects (the rows go with the patient);
     the returned step deletes them from the store once the transaction has committed."""
     tokens = await Photo.filter(patient_id=patient.id).values_list("storage_token", flat=True)

@@ -23,10 +23,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tortoise import Tortoise
 from tortoise.transactions import in_transaction
 
 from backend.enrolment.models import Device
+from backend.outbox import LeasedTable, backoff, claim_rows, still_held
 from backend.patients.models import Patient
 from backend.patients.schedule import patient_schedule
 from backend.push import DeliveryStatus, OutboxOnlyProvider, PushMessage, PushOutcome, PushPlatform, PushProvider
@@ -69,10 +69,7 @@ class DeliveryPolicy:
 
     def backoff(self, attempt: int, retry_after: float | None = None) -> timedelta:
         """The wait before try `attempt + 1`: doubling per try, or what the service asked, capped."""
-        wait = self.first_retry * (2 ** max(0, attempt - 1))
-        if retry_after is not None:
-            wait = max(wait, timedelta(seconds=retry_after))
-        return min(wait, self.max_retry)
+        return backoff(attempt, first=self.first_retry, maximum=self.max_retry, retry_after=retry_after)
 
     def lateness_limit(self, kind: ReminderKind) -> timedelta:
         return self.injection_max_lateness if kind == ReminderKind.INJECTION_UPCOMING else self.max_lateness
@@ -126,50 +123,12 @@ class _Result:
 
 
 
-def _is_postgres() -> bool:
-    return Tortoise.get_connection("default").capabilities.dialect == "postgres"
-
-
-_CLAIM_POSTGRES = """
-UPDATE reminder AS r
-SET state = 'sending', claim_token = $1, claimed_by = $2, next_attempt_at = $3,
-    attempts = r.attempts + 1, updated_at = $4
-FROM (
-    SELECT id FROM reminder
-    WHERE state IN ('pending', 'sending') AND next_attempt_at <= $4
-    ORDER BY next_attempt_at
-    LIMIT $5
-    FOR UPDATE SKIP LOCKED
-) AS due
-WHERE r.id = due.id
-RETURNING r.id, r.patient_id, r.kind, r.session_id, r.checkin_month, r.due_at, r.attempts
-"""
-
-# SQLite runs one writer at a time: a single conditional UPDATE is the claim
-_CLAIM_SQLITE = """
-UPDATE reminder
-SET state = 'sending', claim_token = ?, claimed_by = ?, next_attempt_at = ?,
-    attempts = attempts + 1, updated_at = ?
-WHERE id IN (
-    SELECT id FROM reminder
-    WHERE state IN ('pending', 'sending') AND next_attempt_at <= ?
-    ORDER BY next_attempt_at
-    LIMIT ?
-)
-RETURNING id, patient_id, kind, session_id, checkin_month, due_at, attempts
-"""
+REMINDERS = LeasedTable("reminder", CLAIMED_COLUMNS)
 
 
 async def claim_due(now: datetime, *, policy: DeliveryPolicy, worker: str) -> Claim:
     """Take up to `policy.batch_size` due reminders (or ones whose worker's lease ended) for this worker."""
-    token = uuid.uuid4()
-    lease_end = now + policy.lease
-    conn = Tortoise.get_connection("default")
-    # execute_query_dict: the asyncpg client's execute_query drops the rows an UPDATE returns
-    if _is_postgres():
-        rows = await conn.execute_query_dict(_CLAIM_POSTGRES, [token, worker, lease_end, now, policy.batch_size])
-    else:
-        rows = await conn.execute_query_dict(_CLAIM_SQLITE, [str(token), worker, lease_end, now, now, policy.batch_size])
+    token, rows = await claim_rows(REMINDERS, now, worker=worker, lease=policy.lease, limit=policy.batch_size)
     fields = Reminder._meta.fields_map
     claimed = []
     for row in rows:
@@ -376,8 +335,7 @@ async def _record(claim: Claim, results: dict[uuid.UUID, _Result], now: datetime
     report = SweepReport(batches=1, claimed=len(results))
     async with in_transaction():
         # still ours? (locked, so a worker re-claiming them after our lease ended waits for this commit)
-        still_ours = Reminder.filter(id__in=list(results), claim_token=claim.token, state=ReminderState.SENDING)
-        held = {r.id for r in await still_ours.select_for_update().only("id")}
+        held = await still_held(Reminder, list(results), claim.token)
         attempts: list[DeliveryAttempt] = []
         for reminder_id, result in results.items():
             if reminder_id in held:

@@ -42,6 +42,10 @@ log = logging.getLogger(__name__)
 # a phone a timezone ahead of the patient's record may send "tomorrow" as the start day
 START_DAY_SLACK = timedelta(days=1)
 
+# `await hook(report, now)` for each serious report, inside the report's transaction (the records
+# feature writes its alert emails to the outbox here), without this module importing it
+SERIOUS_REPORT_HOOKS: list = []
+
 
 # --- what callers see ------------------------------------------------------------------------
 
@@ -213,6 +217,8 @@ async def submit(
                     None, "side_effect.serious", "side_effect_report", report.id,
                     clinic_id=principal.clinic_id, patient_id=principal.patient_id, detail=detail,
                 )
+                for hook in SERIOUS_REPORT_HOOKS:
+                    await hook(report, now)
             schedule = patient_schedule(patient, fallback=True)
             await due.mark_answered(
                 principal.patient_id,
@@ -323,7 +329,7 @@ async def acknowledge(principal: StaffPrincipal, report_id: uuid.UUID, now: date
 # --- when an admin deletes the patient ------------------------------------------------------
 
 
-async def _before_patient_delete(patient: Patient) -> None:
+async def _before_patient_delete(patient: Patient, actor: object = None) -> None:
     """Deleting a patient erases their reports with them; keep a trace without health details,
     so a product lot's serious events are still counted after the patient is gone."""
     rows = await SideEffectReport.filter(patient_id=patient.id).values_list(

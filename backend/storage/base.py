@@ -90,6 +90,9 @@ class ObjectStore(Protocol):
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         """Store `data` at `key` (replacing what is there), encrypted at rest where the store can."""
 
+    async def write_file(self, key: str, path: str, *, content_type: str) -> None:
+        """Store the file at `path` under `key` without reading it into memory (large exports)."""
+
     async def delete(self, keys: Iterable[str]) -> None:
         """Remove these objects; keys that do not exist are fine."""
 

@@ -12,6 +12,7 @@ import hashlib
 import hmac
 import os
 import re
+import shutil
 import tempfile
 from collections.abc import AsyncIterator, Iterable
 from datetime import UTC, datetime, timedelta
@@ -201,6 +202,21 @@ class LocalStore:
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         await asyncio.to_thread(self.write_now, key, data)
+
+    async def write_file(self, key: str, path: str, *, content_type: str) -> None:
+        def copy() -> None:
+            target = self._path(key)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            handle, temporary = tempfile.mkstemp(dir=self.root / _INCOMING)
+            os.close(handle)
+            try:
+                shutil.copyfile(path, temporary)
+                os.replace(temporary, target)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+
+        await asyncio.to_thread(copy)
 
     async def delete(self, keys: Iterable[str]) -> None:
         paths = [self._path(key) for key in keys]

@@ -267,6 +267,13 @@ class S3Store:
             CacheControl=RENDITION_CACHE_CONTROL, **self._encryption(),
         )
 
+    async def write_file(self, key: str, path: str, *, content_type: str) -> None:
+        # upload_file streams the file in parts (multipart past 8 MB): memory stays flat
+        await self._run(
+            self.client.upload_file, path, self.bucket, key,
+            ExtraArgs={"ContentType": content_type, "CacheControl": "private, no-store", **self._encryption()},
+        )
+
     async def delete(self, keys: Iterable[str]) -> None:
         keys = list(dict.fromkeys(keys))
         for start in range(0, len(keys), _DELETE_BATCH):

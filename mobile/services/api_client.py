@@ -19,6 +19,7 @@ from mobile.messages import OFFLINE, SERVER_TROUBLE, patient_message
 from shared.contract.base import ErrorResponse
 from shared.contract.injections import PatientInjectionOut
 from shared.contract.checkins import MyCheckIns, PhotoOut, Timeline, UploadSlot, UploadSlotRequest
+from shared.contract.records import DataExportOut, DeletionRequestOut, DownloadLink, MyDeletionRequest
 from shared.contract.reminders import MySchedule, PushTokenOut, PushTokenRegistration
 from shared.contract.reports import (
     DueQuestion,
@@ -164,6 +165,44 @@ class ApiClient:
 
     def questions_due(self) -> list[DueQuestion]:
         return self.call("GET", "/me/questions-due", None, list[DueQuestion])
+
+    # the patient's own records (shared/contract/records.py)
+
+    def request_data_export(self) -> DataExportOut:
+        """Start preparing a ZIP of the patient's data (or get the one being prepared)."""
+        return self.call("POST", "/me/data-export", None, DataExportOut)
+
+    def my_data_export(self) -> DataExportOut:
+        return self.call("GET", "/me/data-export", None, DataExportOut)
+
+    def data_export_link(self, export_id: str) -> DownloadLink:
+        return self.call("POST", f"/me/data-export/{export_id}/link", None, DownloadLink)
+
+    def download_to(self, url: str, path: Path, progress: ProgressCallback | None = None) -> int:
+        """Stream a download link's bytes into `path` (through the store's redirect); the byte count."""
+        try:
+            with self._store_http.stream("GET", url, follow_redirects=True) as response:
+                if response.status_code >= 400:
+                    response.read()
+                    raise error_from_response(response)
+                total = int(response.headers.get("Content-Length") or 0)
+                written = 0
+                with path.open("wb") as out:
+                    for chunk in response.iter_bytes(UPLOAD_CHUNK):
+                        out.write(chunk)
+                        written += len(chunk)
+                        if progress:
+                            progress(written, total)
+                return written
+        except httpx.TransportError as exc:
+            raise Offline(f"download: {type(exc).__name__}: {exc}") from exc
+
+    def ask_deletion(self) -> DeletionRequestOut:
+        """Ask the clinic to delete the patient's data (asking again returns the same request)."""
+        return self.call("POST", "/me/deletion-request", None, DeletionRequestOut)
+
+    def my_deletion_request(self) -> MyDeletionRequest:
+        return self.call("GET", "/me/deletion-request", None, MyDeletionRequest)
 
     def sign_out(self) -> None:
         """Revoke this phone's token on the server; the token is useless afterwards."""

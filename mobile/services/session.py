@@ -20,6 +20,7 @@ import httpx
 
 from mobile.services.api_client import ApiClient, ApiError, Offline
 from mobile.services.local_schedule import LocalNotifier, LocalSchedule, SyncResult
+from mobile.services.my_data import MyData, downloads_folder
 from mobile.services.offline_cache import OfflineCache
 from mobile.services.phone_settings import PhoneSettings
 from mobile.services.photo_transport import ApiPhotoTransport
@@ -248,6 +249,13 @@ class PatientSession:
 
     def _upload_changed(self, key: str) -> None:
         self._on_upload_change(key)
+
+    # the patient's own data
+
+    @property
+    def my_data(self) -> MyData:
+        """A copy of everything, and the request that the clinic delete it (settings screen)."""
+        return MyData(self.api, downloads_folder(self.data_dir))
 
     # reminders
 

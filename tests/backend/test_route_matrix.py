@@ -12,6 +12,7 @@ import pytest
 
 from backend.enrolment.models import Device, Invite
 from tests.backend.reports.bodies import questionnaire_body, side_effect_body, store_report
+from tests.backend.records.rows import ready_export_row
 from tests.backend.photos.matrix import OBJECT_KEY, slot_body, store_photo
 from tests.backend.ratings.matrix import rating_ids, round_body
 from tests.backend.world import World, build_world
@@ -101,6 +102,20 @@ ROUTES: list[Route] = [
     Route("GET", "/patients/{patient_a}/timeline", STAFF_ON_A),
     Route("GET", "/patients/{patient_a}/checkins", STAFF_ON_A),
     Route("GET", "/photos/{photo_a}", STAFF_ON_A),
+    # records that leave Follicle; patient B cannot reach patient A's export (404)
+    Route("GET", "/patients/{patient_a}/report.pdf", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/fhir", STAFF_ON_A),
+    Route("GET", "/side-effects/{side_effect_a}/medwatch.pdf", STAFF_ON_A),
+    Route("GET", "/me/report.pdf", PATIENT_SELF),
+    # patient A has a ZIP made within the hour: 200 with it; patient B's is started: 202
+    Route("POST", "/me/data-export", (401, 200, 202, 403, 403)),
+    Route("GET", "/me/data-export", (401, 200, 404, 403, 403)),
+    Route("POST", "/me/data-export/{export_a}/link", (401, 200, 404, 403, 403)),
+    Route("POST", "/me/deletion-request", PATIENT_SELF, ok=201),
+    Route("GET", "/me/deletion-request", PATIENT_SELF),
+    Route("GET", "/patients/{patient_a}/deletion-request", STAFF_ON_A),
+    # a download link is its own credential: an unknown one is refused whoever asks
+    Route("GET", "/exports/{unknown_link}", (404,) * 5),
     # the embedded store's own URLs answer a valid signature only, whoever asks
     Route("PUT", "/store/objects/{object_key}", (403,) * 5),
     Route("GET", "/store/objects/{object_key}", (403,) * 5),
@@ -129,6 +144,7 @@ async def _ids(world: World) -> dict[str, str]:
     device = await Device.filter(patient_id=world.ids["patient_a"]).first()
     report = await store_report(world.ids["clinic_x"], world.ids["patient_a"], world.ids["injection_a"])
     photo = await store_photo(world.ids["patient_a"])
+    export = await ready_export_row(world.ids["patient_a"], world.ids["clinic_x"])
     ratings = await rating_ids(world.ids["patient_a"])
     return {
         **ratings,
@@ -137,6 +153,8 @@ async def _ids(world: World) -> dict[str, str]:
         "device_a": str(device.id),
         "side_effect_a": str(report.id),
         "photo_a": str(photo.id),
+        "export_a": str(export.id),
+        "unknown_link": "not-a-real-link",
         "object_key": OBJECT_KEY,
     }
 

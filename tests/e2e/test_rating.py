@@ -10,6 +10,7 @@ import asyncio
 import os
 import re
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -47,7 +48,9 @@ def _rows(database_url: str, sql: str) -> list[tuple]:
         finally:
             await conn.close()
 
-    return asyncio.run(fetch())
+    # Playwright's sync API keeps an event loop running in this thread: query from another one
+    with ThreadPoolExecutor(1) as worker:
+        return worker.submit(asyncio.run, fetch()).result()
 
 
 @dataclass

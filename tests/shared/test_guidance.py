@@ -130,7 +130,15 @@ def test_without_a_ghost_a_sharp_steady_frame_is_ready_and_motion_is_hold_still(
 
 
 def test_the_words_say_whether_the_app_takes_the_photo():
-    assert hint_text(Hint.READY, Fit.READY, auto_capture=True, has_ghost=True).endswith("Hold still: taking the photo.")
-    assert hint_text(Hint.READY, Fit.READY, auto_capture=False, has_ghost=True).endswith("Take the photo now.")
-    assert "Lined up" not in hint_text(Hint.READY, Fit.READY, auto_capture=True, has_ghost=False)
-    assert hint_text(Hint.MOVE_LEFT, Fit.NEAR, auto_capture=True, has_ghost=True) == "Move the phone left."
+    assert hint_text(Hint.READY, lined_up=True, auto_capture=True).endswith("Hold still: taking the photo.")
+    assert hint_text(Hint.READY, lined_up=True, auto_capture=False).endswith("Take the photo now.")
+    assert "Lined up" not in hint_text(Hint.READY, lined_up=None, auto_capture=True)  # nothing to line up with yet
+    assert hint_text(Hint.MOVE_LEFT, lined_up=False, auto_capture=True) == "Move the phone left."
+
+
+def test_a_blurred_frame_is_called_lined_up_only_when_it_is():
+    guide = Guide(scalp())
+    assert guide.read_photo(blurred(scalp())).text(auto_capture=True) == "Lined up. Hold still."
+    off_and_blurred = guide.read_photo(blurred(moved(scalp(), dx=0.08), 3))
+    assert off_and_blurred.hint == Hint.HOLD_STILL and off_and_blurred.lined_up is False
+    assert off_and_blurred.text(auto_capture=True) == "Hold still."

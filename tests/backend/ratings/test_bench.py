@@ -12,7 +12,9 @@ ROOT = Path(__file__).resolve().parents[3]
 
 def test_the_rating_benchmark_runs_at_tiny_size(tmp_path):
     pg = os.environ.get("FOLLICLE_TEST_DATABASE_URL", "")
-    url = pg.rsplit("/", 1)[0] + "/follicle_bench_ratings_tiny" if pg else f"sqlite://{tmp_path / 'bench.sqlite3'}"
+    # named after the suite's own test database, so two suites on one server never drop each other's
+    base, test_db = pg.rsplit("/", 1) if pg else ("", "")
+    url = f"{base}/follicle_bench_ratings_tiny_{test_db}" if pg else f"sqlite://{tmp_path / 'bench.sqlite3'}"
     done = subprocess.run(
         [sys.executable, "bench/rating.py", "--tiny", "--database-url", url],
         cwd=ROOT, capture_output=True, text=True, timeout=300,
