@@ -23,9 +23,11 @@ from backend.dashboard.router import dashboard_router, static_router, template_c
 from backend.db import close_database, open_database
 from backend.enrolment.controllers import EnrolController, InviteController
 from backend.errors import EXCEPTION_HANDLERS
+from backend.exports.controllers import ExportController
 from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
+from backend.outcomes.controllers import OutcomeController
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
@@ -69,6 +71,8 @@ def route_handlers() -> list:
         StaffRecordsController,
         MyRecordsController,
         ExportDownloadController,
+        OutcomeController,
+        ExportController,
         RatingRoundController,
         PatientConsensusController,
         RatingImageController,

@@ -20,6 +20,7 @@ MODEL_MODULES = [
     "backend.reminders.models",
     "backend.checkins.models",
     "backend.records.models",
+    "backend.exports.models",
     "backend.ratings.models",
     "backend.photos.models",
 ]

@@ -16,6 +16,7 @@ from backend.demo_photos import scalp_photo
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
+from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
 from backend.ratings.demo import seed_ratings
@@ -56,6 +57,7 @@ async def seed_demo(settings: Settings) -> Demo:
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
         await _seed_reports(clinic)
+        await seed_outcomes_cohort(clinic)
         await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None

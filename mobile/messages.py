@@ -67,6 +67,10 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.RATER_NOT_ELIGIBLE: UNEXPECTED,
     ErrorCode.CHANGE_REASON_REQUIRED: UNEXPECTED,
     ErrorCode.NOTHING_TO_UNDO: UNEXPECTED,
+    # staff-only (patient profile, outcomes filters): a phone never meets these
+    ErrorCode.GRADE_OFF_SCALE: UNEXPECTED,
+    ErrorCode.FILTER_VALUE_UNKNOWN: UNEXPECTED,
+    ErrorCode.DATE_RANGE_BACKWARDS: UNEXPECTED,
     ErrorCode.RESULTS_AFTER_QUEUE: UNEXPECTED,
     ErrorCode.KEY_BLINDED: UNEXPECTED,
     ErrorCode.NOT_A_RATER: UNEXPECTED,

@@ -65,6 +65,10 @@ class ErrorCode(StrEnum):
     EXPORT_LINK_INVALID = "export_link_invalid"
     EXPORT_LINK_EXPIRED = "export_link_expired"
     EXPORT_LINK_USED = "export_link_used"
+    # patient profile and outcomes
+    GRADE_OFF_SCALE = "grade_off_scale"
+    FILTER_VALUE_UNKNOWN = "filter_value_unknown"
+    DATE_RANGE_BACKWARDS = "date_range_backwards"
     # ratings
     SCORE_OUT_OF_RANGE = "score_out_of_range"
     RATING_TOKEN_UNKNOWN = "rating_token_unknown"

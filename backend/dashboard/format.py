@@ -10,6 +10,7 @@ from jinja2 import Environment
 
 from shared.contract.injections import InjectionArea, SessionStatus
 from shared.contract.patients import Treatment
+from shared.hair_loss import DIAGNOSIS_LABELS, SEX_LABELS
 from shared.symptoms import SYMPTOMS, severity_label
 from shared.views import VIEWS
 
@@ -109,5 +110,7 @@ def register(env: Environment) -> None:
         uuid=as_uuid,
         symptom=lambda v: SYMPTOM_LABELS.get(str(v), str(v)),
         severity=severity_label,
+        sex=lambda v: SEX_LABELS.get(v, str(v)),
+        diagnosis=lambda v: DIAGNOSIS_LABELS.get(v, str(v)) if v else "Not recorded",
     )
     env.globals.update(TREATMENTS=TREATMENTS, AREAS=AREAS, SESSION_STATUSES=SESSION_STATUSES)

@@ -18,6 +18,7 @@ from backend.errors import status_for
 from shared.errors import ErrorCode, FollicleError
 from shared.contract.injections import InjectionCreate, InjectionUpdate, SessionStatus
 from shared.contract.patients import PatientCreate, PatientUpdate
+from shared.hair_loss import parse_grade_key
 
 T = TypeVar("T")
 
@@ -36,12 +37,16 @@ FIELD_WORDS = {
     "volume_ml": "Volume: a number of millilitres from 0 to 100, e.g. 4 or 2.5.",
     "areas": "Areas: choose from the listed areas.",
     "notes": "Notes: up to 4000 characters.",
+    "sex": "Sex: choose one of the listed answers.",
+    "birth_year": "Birth year: four digits, such as 1978.",
+    "diagnosis": "Diagnosis: choose one of the listed diagnoses.",
+    "baseline_grade": "Baseline grade: choose a Norwood-Hamilton or Ludwig grade from the list.",
     "next_at": "Next session: give a date and time, or untick 'schedule the next session'.",
 }
 
 
 # service refusals that are about one field of the form
-FIELD_OF_CODE = {ErrorCode.RECORD_NUMBER_TAKEN: "record_number"}
+FIELD_OF_CODE = {ErrorCode.RECORD_NUMBER_TAKEN: "record_number", ErrorCode.GRADE_OFF_SCALE: "baseline_grade"}
 
 
 class FormProblem(Exception):
@@ -56,7 +61,7 @@ def problem(exc: FormProblem | FollicleError) -> FormProblem:
     """A form's problem, or a service's refusal shown beside the field it is about."""
     if isinstance(exc, FormProblem):
         return exc
-    field = FIELD_OF_CODE.get(exc.code, "timezone" if "timezone" in exc.message else "form")
+    field = FIELD_OF_CODE.get(exc.code) or exc.details.get("field") or ("timezone" if "timezone" in exc.message else "form")
     return FormProblem(field, exc.message, status_for(exc))
 
 
@@ -93,6 +98,7 @@ def _patient_values(form: FormMultiDict) -> dict[str, Any]:
             "interval_days": text(form, "interval_days") or None,
         },
         "consent": {"care": "consent_care" in form, "research": "consent_research" in form},
+        "profile": _profile_values(form),
     }
     for name in ("baseline_date", "display_name", "record_number"):
         if not values[name]:
@@ -101,6 +107,26 @@ def _patient_values(form: FormMultiDict) -> dict[str, Any]:
         if not value:
             raise FormProblem(name)
     return values
+
+
+def _profile_values(form: FormMultiDict) -> dict[str, Any]:
+    grade_key = text(form, "baseline_grade")
+    grade = None
+    if grade_key:
+        try:
+            parsed = parse_grade_key(grade_key)
+        except FollicleError:
+            raise FormProblem("baseline_grade") from None
+        grade = {"scale": parsed.scale, "grade": parsed.grade}
+    birth_year = text(form, "birth_year")
+    if birth_year and not (birth_year.isdigit() and len(birth_year) == 4):
+        raise FormProblem("birth_year")
+    return {
+        "sex": text(form, "sex") or "unknown",
+        "birth_year": int(birth_year) if birth_year else None,
+        "diagnosis": text(form, "diagnosis") or None,
+        "baseline_grade": grade,
+    }
 
 
 def patient_create(form: FormMultiDict) -> PatientCreate:

@@ -15,6 +15,7 @@ from backend.dashboard import format
 from backend.dashboard.controllers.audit import AuditPagesController
 from backend.dashboard.controllers.injections import InjectionPagesController, LotSearchController
 from backend.dashboard.controllers.patients import InvitePagesController, PatientPagesController
+from backend.dashboard.controllers.outcomes import OutcomePagesController
 from backend.dashboard.controllers.photos import PhotoPagesController
 from backend.dashboard.controllers.records import RecordPagesController
 from backend.dashboard.controllers.ratings import RatingPagesController
@@ -49,6 +50,7 @@ def dashboard_router() -> Router:
             SideEffectPagesController,
             AuditPagesController,
             RecordPagesController,
+            OutcomePagesController,
             RatingPagesController,
         ],
         guards=[signed_in, csrf_protected],

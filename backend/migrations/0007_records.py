@@ -7,7 +7,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0005_ratings')]
+    dependencies = [('models', '0007_cohort_export')]
 
     initial = False
 

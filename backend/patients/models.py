@@ -7,6 +7,7 @@ from tortoise.models import Model
 
 from backend.clinics.models import Clinic
 from shared.contract.patients import Treatment
+from shared.hair_loss import Diagnosis, GradeScale, Sex
 
 
 class Patient(Model):
@@ -30,6 +31,12 @@ class Patient(Model):
     # consent is recorded separately for care and for research use of the photos
     consent_care = fields.BooleanField(default=True)
     consent_research = fields.BooleanField(default=False)
+    # the hair-loss profile the outcomes are broken down by (sex as recorded by the clinic)
+    sex = fields.CharEnumField(Sex, max_length=10, default=Sex.UNKNOWN)
+    birth_year = fields.SmallIntField(null=True)
+    diagnosis = fields.CharEnumField(Diagnosis, max_length=30, null=True)
+    grade_scale = fields.CharEnumField(GradeScale, max_length=20, null=True)
+    grade = fields.SmallIntField(null=True)  # 1-7 Norwood-Hamilton, 1-3 Ludwig, set with grade_scale
     enrolled_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     updated_at = fields.DatetimeField(auto_now=True)

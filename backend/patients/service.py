@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import uuid
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from tortoise.expressions import Q
@@ -16,6 +17,7 @@ from backend.patients.models import Patient
 from backend.patients.changes import ScheduleChanged, tell
 from shared.contract.patients import (
     Consent,
+    HairLossProfile,
     PatientCreate,
     PatientOut,
     PatientPage,
@@ -25,6 +27,7 @@ from shared.contract.patients import (
     TreatmentPlan,
 )
 from shared.errors import Conflict, ErrorCode, InvalidInput, NotFound
+from shared.hair_loss import Sex, SeverityGrade, check_birth_year, check_grade
 
 
 log = logging.getLogger(__name__)
@@ -52,6 +55,7 @@ def patient_out(patient: Patient) -> PatientOut:
         timezone=patient.timezone,
         reminders=_reminders(patient),
         consent=Consent(care=patient.consent_care, research=patient.consent_research),
+        profile=_profile(patient),
         enrolled=patient.enrolled_at is not None,
         created_at=patient.created_at,
     )
@@ -61,6 +65,31 @@ def _plan(patient: Patient) -> TreatmentPlan:
     return TreatmentPlan(
         treatment=patient.treatment, planned_sessions=patient.planned_sessions, interval_days=patient.interval_days
     )
+
+
+def _profile(patient: Patient) -> HairLossProfile:
+    grade = None
+    if patient.grade_scale is not None and patient.grade is not None:
+        grade = SeverityGrade(scale=patient.grade_scale, grade=patient.grade)
+    return HairLossProfile(
+        sex=Sex(patient.sex), birth_year=patient.birth_year, diagnosis=patient.diagnosis, baseline_grade=grade
+    )
+
+
+def _profile_fields(profile: HairLossProfile) -> dict[str, object]:
+    """The profile's columns, checked: a birth year not in the future, a grade that exists on its scale."""
+    grade = profile.baseline_grade
+    if grade is not None:
+        grade = check_grade(grade.scale, grade.grade)
+    if profile.birth_year is not None:
+        check_birth_year(profile.birth_year, datetime.now(UTC).year)
+    return {
+        "sex": profile.sex,
+        "birth_year": profile.birth_year,
+        "diagnosis": profile.diagnosis,
+        "grade_scale": grade.scale if grade else None,
+        "grade": grade.grade if grade else None,
+    }
 
 
 def _reminders(patient: Patient) -> ReminderPreferences:
@@ -95,6 +124,8 @@ def _fields(data: PatientCreate | PatientUpdate) -> dict[str, object]:
         )
     if data.consent is not None:
         values.update(consent_care=data.consent.care, consent_research=data.consent.research)
+    if data.profile is not None:
+        values.update(_profile_fields(data.profile))
     return values
 
 

@@ -20,6 +20,7 @@ from shared.contract.base import (
     ShortText,
     TimezoneName,
 )
+from shared.hair_loss import Diagnosis, SeverityGrade, Sex
 
 
 class Treatment(StrEnum):
@@ -57,6 +58,19 @@ class Consent(Request, kw_only=True):
     research: bool = False
 
 
+BirthYear = Annotated[int, msgspec.Meta(ge=1900, le=2200)]
+
+
+class HairLossProfile(Request, kw_only=True):
+    """What staff record about the patient's hair loss; the outcomes are broken down by it.
+    `baseline_grade` is Norwood-Hamilton 1-7 or Ludwig 1-3; the backend checks the pair."""
+
+    sex: Sex = Sex.UNKNOWN
+    birth_year: BirthYear | None = None
+    diagnosis: Diagnosis | None = None
+    baseline_grade: SeverityGrade | None = None
+
+
 class PatientCreate(Request, kw_only=True):
     display_name: ShortText
     record_number: RecordNumber
@@ -65,6 +79,7 @@ class PatientCreate(Request, kw_only=True):
     timezone: TimezoneName = "UTC"
     reminders: ReminderPreferences = msgspec.field(default_factory=ReminderPreferences)
     consent: Consent = msgspec.field(default_factory=Consent)
+    profile: HairLossProfile = msgspec.field(default_factory=HairLossProfile)
 
 
 class PatientUpdate(Request, kw_only=True):
@@ -75,6 +90,7 @@ class PatientUpdate(Request, kw_only=True):
     timezone: TimezoneName | None = None
     reminders: ReminderPreferences | None = None
     consent: Consent | None = None
+    profile: HairLossProfile | None = None
 
 
 class PatientOut(Response, kw_only=True):
@@ -87,6 +103,7 @@ class PatientOut(Response, kw_only=True):
     timezone: str
     reminders: ReminderPreferences
     consent: Consent
+    profile: HairLossProfile
     enrolled: bool
     created_at: datetime
 

@@ -116,6 +116,10 @@ ROUTES: list[Route] = [
     Route("GET", "/patients/{patient_a}/deletion-request", STAFF_ON_A),
     # a download link is its own credential: an unknown one is refused whoever asks
     Route("GET", "/exports/{unknown_link}", (404,) * 5),
+    # outcomes: clinicians and admins of each clinic see their own clinic's (staff_x/y are admins)
+    Route("GET", "/outcomes", STAFF_ANY),
+    Route("GET", "/outcomes/lot-signals", STAFF_ANY),
+    Route("GET", "/exports/cohort.csv", STAFF_ANY),
     # the embedded store's own URLs answer a valid signature only, whoever asks
     Route("PUT", "/store/objects/{object_key}", (403,) * 5),
     Route("GET", "/store/objects/{object_key}", (403,) * 5),

@@ -12,6 +12,7 @@ from backend.auth.service import create_clinic_with_admin
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Invite
 from backend.injections.models import InjectionSession
+from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.reports.models import SideEffectReport, SideEffectSymptom
 from backend.security.passwords import hash_password
@@ -28,6 +29,8 @@ X_LOT = "EXO-2411-A"
 PHONE_INVITE = "MRGN2345"
 PHOTO_MONTHS = range(0, 5)
 Y_LOT = "HB-PRP-7"
+# a third clinic holding the demo's synthetic research cohort, for the outcomes page
+ADMIN_RESEARCH = "ortiz@research.example"
 
 
 @dataclass
@@ -69,6 +72,8 @@ async def seed() -> Seeded:
     await _side_effect(clinic_x, timeline)
     await Invite.create(patient=timeline, code=PHONE_INVITE, expires_at=datetime.now(UTC) + timedelta(hours=2))
     await _patient(clinic_y, "Yara Quinn", "HB-001", Treatment.PRP, 70, 2, Y_LOT)
+    research, _ = await create_clinic_with_admin("Research Hair Clinic", ADMIN_RESEARCH, "Dr Ana Ortiz", PASSWORD)
+    await seed_outcomes_cohort(research)
     return Seeded(
         clinic_x=str(clinic_x.id), timeline_patient_id=str(timeline.id), timeline_patient=timeline.display_name,
         timeline_baseline=timeline.baseline_date, x_patient_ids=ids,

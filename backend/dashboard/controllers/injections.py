@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 
 from backend.dashboard import forms, service
 from backend.dashboard.pages import photo_context, public_url, render, staff_of
+from backend.outcomes import service as outcomes
 from shared.contract.auth import StaffRole
 from shared.errors import ErrorCode, FollicleError
 
@@ -90,7 +91,8 @@ class LotSearchController(Controller):
     ) -> Template:
         staff = staff_of(request)
         lot = (lot or "").strip()
+        signals = await outcomes.signals_for_clinic(staff)
         if not lot:
-            return render("lots.html", request, lot="", hits=None, clock=await service.clinic_clock(staff))
+            return render("lots.html", request, lot="", hits=None, clock=await service.clinic_clock(staff), signals=signals)
         clock, hits = await service.lot_search(staff, lot)
-        return render("lots.html", request, lot=lot, hits=hits, clock=clock)
+        return render("lots.html", request, lot=lot, hits=hits, clock=clock, signals=signals)

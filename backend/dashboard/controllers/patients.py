@@ -22,6 +22,7 @@ from backend.patients import service as patients
 from backend.patients.status import ListFilter, ListSort
 from shared.contract.patients import Treatment
 from shared.errors import ErrorCode, FollicleError
+from shared.hair_loss import DIAGNOSIS_LABELS, GradeScale, SCALE_LABELS, SEX_LABELS, all_grades
 
 PER_PAGE = 25
 Text = Annotated[str | None, QueryParameter(max_length=200)]
@@ -43,6 +44,9 @@ def _patient_form(request: Request, *, patient=None, values=None, problem=None, 
         values=values or {},
         problem=problem,
         treatments=list(Treatment),
+        sexes=SEX_LABELS,
+        diagnoses=DIAGNOSIS_LABELS,
+        grade_groups=[(SCALE_LABELS[s], [g for g in all_grades() if g.scale == s]) for s in GradeScale],
         timezones=timezones(),
         default_tz=tz,
     )
@@ -100,6 +104,10 @@ class PatientPagesController(Controller):
             "timezone": patient.timezone,
             "consent_care": "on" if patient.consent.care else None,
             "consent_research": "on" if patient.consent.research else None,
+            "sex": patient.profile.sex,
+            "birth_year": patient.profile.birth_year or "",
+            "diagnosis": patient.profile.diagnosis or "",
+            "baseline_grade": patient.profile.baseline_grade.key if patient.profile.baseline_grade else "",
         }
         return _patient_form(request, patient=patient, values=values, tz=patient.timezone)
 

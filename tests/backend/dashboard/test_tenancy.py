@@ -72,6 +72,7 @@ PAGES = [
     Page("GET", "/dashboard/side-effects/{report_a}/medwatch.pdf", 200),
     # an admin's deletion of the patient (last of the pages on patient A: it removes them)
     Page("POST", "/dashboard/patients/{patient_a}/delete", 303, 404, {"confirm_record_number": "X-001"}),
+    Page("GET", "/dashboard/outcomes", 200, 200),  # each clinic's own outcomes
     Page("GET", "/dashboard/sign-in", 303, 303, anonymous=200),
     # without the sign-in page's own token (login CSRF); test_sign_in.py signs in properly
     Page("POST", "/dashboard/sign-in", 403, 403, {"email": "admin@x.example", "password": "x"}, anonymous=403),

@@ -1,0 +1,27 @@
+"""Research exports: the de-identified cohort CSV (admins only, audited)."""
+
+from __future__ import annotations
+
+from litestar import Controller, Response, get
+
+from backend.auth.deps import STAFF, CurrentStaff
+from backend.auth.guards import admin_only
+from backend.exports import cohort
+
+
+class ExportController(Controller):
+    path = "/exports"
+    tags = ["exports"]
+    guards = [admin_only]
+    dependencies = STAFF
+
+    @get("/cohort.csv", operation_id="ExportCohortCsv", media_type="text/csv")
+    async def cohort_csv(self, staff: CurrentStaff) -> Response[str]:
+        """The clinic's research-consented patients, de-identified, one row per patient and time
+        point (admins only; every export is in the audit log). Columns: docs/cohort-export.md."""
+        text = await cohort.cohort_csv(staff)
+        return Response(
+            text,
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="cohort.csv"', "Cache-Control": "no-store"},
+        )

@@ -1,0 +1,1 @@
+"""Outcomes across the clinic's research-consented patients, by treatment arm. See README.md."""
