@@ -17,6 +17,7 @@ from backend.audit.controllers import AuditController
 from backend.auth.controllers import AuthController
 from backend.auth.principal import PrincipalMiddleware
 from backend.checkins.controllers import MyCheckInController, StaffCheckInController
+from backend.checkins.timeline_cache import TimelineCache
 from backend.clinics.controllers import ClinicController
 from backend.dashboard.router import dashboard_router, static_router, template_config
 from backend.db import close_database, open_database
@@ -103,7 +104,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        await open_database(settings.database_url)
+        await open_database(settings.database_url, pool_size=settings.database_pool_size)
         try:
             yield
         finally:
@@ -119,6 +120,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "invite_limiter": AddressLimiter(
                 attempts, kind="invite", attempts=settings.invite_attempts, window_seconds=settings.invite_window_seconds
             ),
+            "timeline_cache": TimelineCache(settings.timeline_cache_entries),
         }
     )
     return Litestar(

@@ -27,11 +27,15 @@ MODEL_MODULES = [
 MIGRATIONS_MODULE = "backend.migrations"
 
 
-def tortoise_config(database_url: str) -> dict[str, Any]:
-    """The Tortoise config dict for a database URL (sqlite://path or postgres://...)."""
+def tortoise_config(database_url: str, *, pool_size: int | None = None) -> dict[str, Any]:
+    """The Tortoise config dict for a database URL (sqlite://path or postgres://...); `pool_size`
+    is the most PostgreSQL connections this process opens (unless the URL says `maxsize`)."""
     _ensure_sqlite_folder(database_url)
+    url = _normalise_url(database_url)
+    if pool_size and url.startswith("postgres://") and "maxsize=" not in url:
+        url += ("&" if "?" in url else "?") + f"maxsize={pool_size}"
     return {
-        "connections": {"default": _normalise_url(database_url)},
+        "connections": {"default": url},
         "apps": {
             "models": {
                 "models": MODEL_MODULES,
@@ -61,9 +65,9 @@ def is_postgres(url: str) -> bool:
     return _normalise_url(url).startswith("postgres://")
 
 
-async def open_database(database_url: str) -> None:
+async def open_database(database_url: str, *, pool_size: int | None = None) -> None:
     """Connect the ORM for this process; the context is global so every task sees it."""
-    await Tortoise.init(config=tortoise_config(database_url), _enable_global_fallback=True)
+    await Tortoise.init(config=tortoise_config(database_url, pool_size=pool_size), _enable_global_fallback=True)
 
 
 async def close_database() -> None:

@@ -32,6 +32,9 @@ class Settings:
     data_dir: str = ""
     # "" is sqlite://<data_dir>/follicle.sqlite3
     database_url: str = ""
+    # PostgreSQL connections one process may hold: commits (every audited read is one) share a
+    # disk flush when several wait at once, so a larger pool answers more staff reads a second
+    database_pool_size: int = 20
     # signs local-store URLs and invite QR links; generated per process when unset (dev only)
     secret_key: str = field(default_factory=lambda: secrets.token_urlsafe(32))
     debug: bool = False
@@ -56,6 +59,10 @@ class Settings:
     download_url_ttl_seconds: int = 300
     max_photo_bytes: int = 25 * 1024 * 1024
     max_photo_pixels: int = 50_000_000  # decompression bombs stop here, before any pixel is decoded
+    # decoded pixels one process holds at once across its processing jobs (others wait): with
+    # Pillow's 4 bytes a pixel, the default keeps decoding under about 400 MB whatever arrives
+    decode_budget_pixels: int = 100_000_000
+    decode_threads: int = 2  # the threads that decode photos in one process
     # after a store call worked, upload slots trust the store this long before asking it again
     store_trust_seconds: int = 30
     # the photo sweep: re-queue processing stuck this long, drop uploads never completed after this
@@ -63,6 +70,8 @@ class Settings:
     abandoned_upload_hours: int = 48
     # how often this process sweeps photos when jobs run in it (broker "memory"; 0 turns it off)
     photo_sweep_seconds: int = 600
+    # timelines this process keeps built (as JSON) for the patients read lately; 0 turns it off
+    timeline_cache_entries: int = 256
 
     # shared state for all API workers (attempt limits): "" keeps it in each process's memory
     redis_url: str = ""

@@ -6,7 +6,8 @@ parent spawns the process until the home screen shows the server's answer (next 
 injection, the month strip) in a drawn frame. Memory is the process's resident set at that
 moment (VmRSS) and its high-water mark (VmHWM).
 
-Targets (DESIGN.md): under 2 s and under 150 MB. Run: `python bench/app_start.py [--runs N]`.
+Targets (DESIGN.md): under 2 s and under 150 MB. Run: `python bench/app_start.py [--runs N]`;
+`--tiny` measures one run of each, to check that it still runs.
 Needs a GL context (Mesa or a display), as the Kivy tests do.
 """
 
@@ -108,7 +109,7 @@ def prepare_phone(folder: Path, server_url: str, code: str) -> None:
     from mobile.platform.notifications import InAppNotifier
     from mobile.services.session import PatientSession
     from mobile.services.token_store import PrivateFileTokenStore
-    from tests.fixtures.images import photo_jpeg
+    from bench.photos import photo_jpeg
 
     session = PatientSession(
         folder, server_url=server_url, tokens=PrivateFileTokenStore(folder / "private" / "device.json"), notifier=InAppNotifier()
@@ -144,11 +145,15 @@ def run_once(env: dict[str, str], program: str = _CHILD) -> dict[str, float]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--tiny", action="store_true", help="one measured run, to check it runs")
     args = parser.parse_args()
+    repeats = 2
+    if args.tiny:
+        args.runs, repeats = 1, 1
 
     from datetime import UTC, datetime, timedelta
 
-    from tests.mobile.live_backend import LiveBackend
+    from bench.live_backend import LiveBackend
 
     with tempfile.TemporaryDirectory(prefix="follicle-app-bench-") as scratch:
         scratch_path = Path(scratch)
@@ -170,9 +175,9 @@ def main() -> int:
             }
             run_once(env)  # the first run fills Kivy's home and the OS file cache
             runs = [run_once(env) for _ in range(args.runs)]
-            floor = max(run_once({**env, "LP_NUM_THREADS": "0"}, _BARE_WINDOW)["hwm_mb"] for _ in range(2))
+            floor = max(run_once({**env, "LP_NUM_THREADS": "0"}, _BARE_WINDOW)["hwm_mb"] for _ in range(repeats))
             # what Mesa's llvmpipe does with its default rasteriser threads (the app turns them off)
-            threaded = max(run_once({**env, "LP_NUM_THREADS": str(os.cpu_count() or 2)})["settled_rss_mb"] for _ in range(2))
+            threaded = max(run_once({**env, "LP_NUM_THREADS": str(os.cpu_count() or 2)})["settled_rss_mb"] for _ in range(repeats))
         finally:
             backend.stop()
 

@@ -9,7 +9,8 @@ queued to Redis (a separate worker's job at scale, not part of ingest) when Redi
 FOLLICLE_BENCH_REDIS_URL (default redis://127.0.0.1:6379/0); otherwise it runs inside the API
 process during the measurement, which the output says.
 
-Run: `python bench/ingest.py [--phones 20] [--photos 200] [--rounds 2]`.
+Run: `python bench/ingest.py [--phones 20] [--photos 200] [--rounds 2]`; `--tiny` sends a few small
+photos, to check that it still runs.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ VIEWS = ["frontal", "vertex", "crown", "left_temple", "right_temple"]
 
 def make_photos(count: int, megabytes: float) -> list[bytes]:
     """`count` different phone-like JPEGs of about `megabytes` each (12 MP, EXIF with GPS)."""
-    from tests.fixtures.images import photo_jpeg
+    from bench.photos import photo_jpeg
 
     photos = []
     for seed in range(count):
@@ -62,7 +63,7 @@ async def seed_patients(database_url: str, phones: int) -> list[str]:
     """A clinic with one enrolled patient per phone (baseline two months ago); their device tokens."""
     from backend.auth.service import create_clinic_with_admin
     from backend.db import apply_migrations, close_database, open_database
-    from tests.backend.world import add_patient, enrol
+    from bench.clinic import add_patient, enrol
 
     await apply_migrations(database_url)
     await open_database(database_url)
@@ -166,7 +167,8 @@ def measure(store, api, work) -> Run:
 
 
 def put_and_read(endpoint: str, payloads: list[bytes], concurrency: int) -> float:
-    """put_object then get_object of each payload: the store traffic a verified upload needs."""
+    """put_object then a ranged get_object of the first 64 kB of each payload: the store traffic
+    a checked upload needs (complete reads no more; processing reads the rest later)."""
     client = boto3.client(
         "s3", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id=ACCESS_KEY,
         aws_secret_access_key=SECRET_KEY,
@@ -176,7 +178,7 @@ def put_and_read(endpoint: str, payloads: list[bytes], concurrency: int) -> floa
     def put_and_get(data: bytes) -> None:
         key = f"plain/{uuid.uuid4().hex}"
         client.put_object(Bucket=BUCKET, Key=key, Body=data, ContentType="image/jpeg")
-        client.get_object(Bucket=BUCKET, Key=key)["Body"].read()
+        client.get_object(Bucket=BUCKET, Key=key, Range="bytes=0-65535")["Body"].read()
 
     started = time.perf_counter()
     with ThreadPoolExecutor(concurrency) as pool:
@@ -203,7 +205,10 @@ def main() -> int:
         "--database-url", default=os.environ.get("FOLLICLE_BENCH_DATABASE_URL", ""),
         help="a PostgreSQL database to use (emptied first); default: a fresh SQLite file",
     )
+    parser.add_argument("--tiny", action="store_true", help="two phones, four small photos, one round")
     args = parser.parse_args()
+    if args.tiny:
+        args.phones, args.photos, args.megabytes, args.rounds = 2, 4, 0.3, 1
     per_phone = args.photos // args.phones
     photos = make_photos(min(per_phone, 10), args.megabytes)
     payloads = [photos[i % len(photos)] for i in range(args.phones * per_phone)]
@@ -251,7 +256,7 @@ def main() -> int:
     print(f"  processing: {'queued to Redis (separate workers)' if queued else 'in the API process (no Redis)'}")
     labels = {
         "plain": "plain boto3 put_object",
-        "floor": "put_object + get_object (the reads complete needs)",
+        "floor": "put_object + get of the first 64 kB",
         "protocol": "slot + PUT + complete",
     }
     for name, label in labels.items():
@@ -261,7 +266,7 @@ def main() -> int:
             f" CPU s: store {chosen.store_cpu:.1f}, API {chosen.api_cpu:.1f}, clients {chosen.client_cpu:.1f}"
         )
     print(f"  ratio {ratio:.2f}x  (target <= {TARGET}x)  {'OK' if ratio <= TARGET else 'OVER TARGET'}")
-    print(f"  floor set by the store's verification reads: {median['floor'] / median['plain']:.2f}x")
+    print(f"  floor set by the store's 64 kB head reads: {median['floor'] / median['plain']:.2f}x")
     return 0
 
 

@@ -4,7 +4,8 @@ delivery sweep at a busy evening minute, against a plain `SELECT count(*)` over 
 Both passes must be set-based: a fixed number of queries per batch, never one per patient. The
 script prints the time and the SQL statement count of each, and the count(*) times beside them.
 
-Run: `python bench/sweep.py [--patients 100000] [--database-url postgres://...]`. It drops and
+Run: `python bench/sweep.py [--patients 100000] [--database-url postgres://...]`; `--tiny` seeds 200
+patients, to check that it still runs. It drops and
 re-creates the schema of the database it is given (default: follicle_bench_reminders on
 127.0.0.1, created when missing), so never point it at real data.
 """
@@ -59,8 +60,9 @@ async def seed(patients: int) -> None:
     zones = "ARRAY[" + ",".join(f"'{z}'" for z in ZONES) + "]"
     await conn.execute_script(
         f"""
-        INSERT INTO clinic (id, name, timezone, protocol_views, injection_reminder_hours, created_at)
-        VALUES ('00000000-0000-0000-0000-00000000c11c', 'Bench Clinic', 'UTC', '[]', '[72, 24, 2]', now());
+        INSERT INTO clinic (id, name, timezone, protocol_views, injection_reminder_hours, share_consensus_with_patients,
+            created_at)
+        VALUES ('00000000-0000-0000-0000-00000000c11c', 'Bench Clinic', 'UTC', '[]', '[72, 24, 2]', false, now());
         INSERT INTO patient (id, clinic_id, display_name, record_number, treatment, planned_sessions,
             interval_days, baseline_date, timezone, check_in_time, quiet_hours_start, quiet_hours_end,
             push_enabled, consent_care, consent_research, enrolled_at, created_at, updated_at)
@@ -99,7 +101,10 @@ async def main() -> int:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--batch-size", type=int, default=DeliveryPolicy().batch_size, help="reminders per claim")
+    parser.add_argument("--tiny", action="store_true", help="200 patients, to check it runs")
     args = parser.parse_args()
+    if args.tiny:
+        args.patients = 200
 
     print(f"seeding {args.patients:,} patients into {args.database_url} ...", flush=True)
     await reset(args.database_url)

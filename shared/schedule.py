@@ -38,6 +38,20 @@ class ReminderKind(StrEnum):
     INJECTION_UPCOMING = "injection_upcoming"
     SIDE_EFFECT_QUESTION = "side_effect_question"
     SELF_ASSESSMENT_DUE = "self_assessment_due"
+    # not planned: written when processing refuses a photo, so the patient takes it again
+    PHOTO_RETAKE = "photo_retake"
+
+
+# the kinds the schedule rules plan (and re-planning may move or cancel); the others are notices
+PLANNED_KINDS = frozenset(
+    {
+        ReminderKind.CHECKIN_DUE,
+        ReminderKind.CHECKIN_MISSED,
+        ReminderKind.INJECTION_UPCOMING,
+        ReminderKind.SIDE_EFFECT_QUESTION,
+        ReminderKind.SELF_ASSESSMENT_DUE,
+    }
+)
 
 
 class PatientSchedule(msgspec.Struct, frozen=True, kw_only=True):

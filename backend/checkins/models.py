@@ -32,3 +32,18 @@ class CheckIn(Model):
     class Meta:
         table = "checkin"
         unique_together = (("patient", "month"),)
+
+
+class TimelineVersion(Model):
+    """How many times what a patient's timeline shows has changed: the timeline cache's key.
+    Bumped (`backend.checkins.versions.bump_timeline`) in the transaction of every such change."""
+
+    id = fields.BigIntField(primary_key=True)
+    patient: fields.ForeignKeyRelation[Patient] = fields.ForeignKeyField(
+        "models.Patient", related_name=False, on_delete=fields.CASCADE
+    )
+    version = fields.BigIntField(default=0)
+
+    class Meta:
+        table = "timeline_version"
+        unique_together = (("patient",),)

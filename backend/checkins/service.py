@@ -10,9 +10,9 @@ from backend.checkins.models import CheckIn
 from backend.checkins.output import checkin_out
 from backend.checkins.protocol import protocol_of
 from backend.patients import service as patients
+from backend.patients.changes import CheckInCompleted, tell
 from backend.patients.models import Patient
 from backend.photos.models import Photo
-from backend.reminders import service as reminders
 from shared.clock import local_today, utcnow
 from shared.contract.checkins import CheckInOut, CheckInStatus, MyCheckIns, PhotoStatus
 from shared.schedule import checkin_month_for
@@ -59,4 +59,4 @@ async def complete_if_done(checkin_id: uuid.UUID) -> None:
     if await CheckIn.filter(id=checkin.id, status=CheckInStatus.OPEN).update(
         status=CheckInStatus.COMPLETE, completed_at=now
     ):
-        await reminders.checkin_completed(checkin.patient_id, checkin.month, now)  # type: ignore[attr-defined]
+        await tell(CheckInCompleted(checkin.patient_id, checkin.month, now))  # type: ignore[attr-defined]

@@ -1,15 +1,21 @@
 """A patient's timeline: months across, views down, injection sessions on the same axis.
 
-At most three SQL statements whatever the history: the patient with every photo, its check-in and
-the blinded raters' consensus for its view and month (one joined query, which is also the tenancy
-check; the consensus reaches a patient only when their clinic shares it), the injection sessions, and for staff the
-audit event. Download links are signed without I/O (see backend/storage/sigv4.py).
+One SQL statement builds a timeline whatever the history: the patient (which is also the tenancy
+check) with every photo, its check-in, the blinded raters' consensus for its view and month (which
+reaches a patient only when their clinic shares it, and never front desk) and the injection
+sessions; for staff, one more writes the
+audit event. Download links are signed without I/O (see backend/storage/sigv4.py). The API's
+timelines come from a per-process cache (timeline_cache.py) keyed by the patient's timeline
+version (versions.py), the signing minute and the local date, so a cached answer costs one
+indexed version check and links are never older than a minute.
 """
 
 from __future__ import annotations
 
+import re
 import uuid
 from datetime import UTC, date, datetime
+from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,7 +28,9 @@ from backend.checkins.protocol import protocol_of_views
 from backend.db import connection
 from backend.photos import keys
 from backend.photos.context import PhotoContext
+from backend.checkins.timeline_cache import CachedTimeline, TimelineCache
 from backend.photos.output import rejection
+from backend.storage.sigv4 import GetUrlSigner
 from shared.clock import local_today
 from shared.contract.checkins import (
     CheckInStatus,
@@ -33,8 +41,8 @@ from shared.contract.checkins import (
     TimelinePhoto,
     TimelineView,
 )
-from shared.contract.injections import SessionStatus
 from shared.contract.auth import StaffRole
+from shared.contract.injections import SessionStatus
 from shared.contract.patients import Treatment
 from shared.contract.ratings import ConsensusScore
 from shared.errors import NotFound
@@ -43,6 +51,7 @@ from shared.schedule import checkin_due_on
 from shared.views import VIEWS, ViewId
 
 MAX_MONTHS = 240
+_PLACEHOLDER = re.compile(r":(pid|cid)\b")
 # which photo a cell shows when a view was photographed more than once in a month
 _RANK = {PhotoStatus.READY: 0, PhotoStatus.UPLOADED: 1, PhotoStatus.PENDING: 2, PhotoStatus.REJECTED: 3}
 # enum members by stored value: a dict lookup, where calling the enum costs microseconds a row
@@ -52,37 +61,51 @@ _SESSION_STATUS = {member.value: member for member in SessionStatus}
 _TREATMENT = {member.value: member for member in Treatment}
 _RENDITIONS = ("thumb", "preview", "full")
 
-# One statement for the patient (and so the tenancy check), every photo and its check-in; rows
-# are read by position and converted here, which is several times faster than ORM objects for
-# a long history. Placeholders are filled per dialect by _sql().
-_PHOTOS_SQL = """
-SELECT p.id, p.baseline_date, p.timezone, c.protocol_views,
+# One statement for the patient (and so the tenancy check), the timeline's version, every photo
+# with its check-in, and the injection sessions (UNION ALL, told apart by `part`); rows are read
+# by position and converted here, which is several times faster than ORM objects for a long
+# history. Placeholders (:pid, :cid) are bound per dialect by _statement().
+_TIMELINE_SQL = """
+SELECT 0, p.id, p.baseline_date, p.timezone, c.protocol_views, v.version,
        ph.id, ph.view, ph.status, ph.storage_token, ph.captured_at, ph.width, ph.height, ph.metrics,
        ph.rejection_code, ph.rejection_message,
        ci.id, ci.month, ci.due_on, ci.status, ci.completed_at,
-       c.share_consensus_with_patients, rc.score, rc.raters, rc.round_name
+       c.share_consensus_with_patients, rc.score, rc.raters, rc.round_name,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM patient p
 JOIN clinic c ON c.id = p.clinic_id
+LEFT JOIN timeline_version v ON v.patient_id = p.id
 LEFT JOIN photo ph ON ph.patient_id = p.id
 LEFT JOIN checkin ci ON ci.id = ph.checkin_id
 LEFT JOIN (
     SELECT cs.view, cs.month, cs.score, cs.raters, rr.name AS round_name,
            ROW_NUMBER() OVER (PARTITION BY cs.view, cs.month ORDER BY rr.created_at DESC) AS newest
     FROM rating_consensus cs JOIN rating_round rr ON rr.id = cs.round_id
-    WHERE cs.patient_id = {0}
+    WHERE cs.patient_id = :pid
 ) rc ON rc.view = ph.view AND rc.month = ci.month AND rc.newest = 1
-WHERE p.id = {0}{clinic}
+WHERE p.id = :pid{clinic}
+UNION ALL
+SELECT 1, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL,
+       s.id, s.status, s.scheduled_at, s.performed_at, s.treatment, s.product, s.lot_number
+FROM injection_session s
+WHERE s.patient_id = :pid AND s.status <> 'cancelled'{session_clinic}
 """
-_INJECTIONS_SQL = """
-SELECT id, status, scheduled_at, performed_at, treatment, product, lot_number
-FROM injection_session
-WHERE patient_id = {0} AND status <> 'cancelled'
-ORDER BY scheduled_at, id
+# What a cached timeline depends on besides the rows its version counts: the same tenancy check.
+_STAMP_SQL = """
+SELECT v.version, p.baseline_date, p.timezone, c.protocol_views, c.share_consensus_with_patients
+FROM patient p
+JOIN clinic c ON c.id = p.clinic_id
+LEFT JOIN timeline_version v ON v.patient_id = p.id
+WHERE p.id = :pid{clinic}
 """
-# column positions in _PHOTOS_SQL
-(P_ID, P_BASELINE, P_TIMEZONE, C_VIEWS, PH_ID, PH_VIEW, PH_STATUS, PH_TOKEN, PH_CAPTURED, PH_WIDTH, PH_HEIGHT,
- PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED,
- C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND) = range(23)
+# column positions in _TIMELINE_SQL
+(PART, P_ID, P_BASELINE, P_TIMEZONE, C_VIEWS, V_VERSION, PH_ID, PH_VIEW, PH_STATUS, PH_TOKEN, PH_CAPTURED, PH_WIDTH,
+ PH_HEIGHT, PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED,
+ C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND,
+ S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT) = range(32)
 
 
 class _Columns:
@@ -110,44 +133,138 @@ class _Columns:
         return value if isinstance(value, date) else date.fromisoformat(value)
 
 
-def _sql(template: str, dialect: str, **parts: str) -> str:
-    marks = [f"${n}" for n in range(1, 3)] if dialect == "postgres" else ["?", "?"]
-    clinic = f" AND p.clinic_id = {marks[1]}" if parts.get("clinic") else ""
-    return template.format(*marks, clinic=clinic)
+def _statement(template: str, dialect: str, patient_id: object, clinic_id: object | None) -> tuple[str, list]:
+    """`template` with its :pid / :cid placeholders bound for the dialect, and the parameters."""
+    text = template.format(
+        clinic=" AND p.clinic_id = :cid" if clinic_id is not None else "",
+        session_clinic=" AND s.clinic_id = :cid" if clinic_id is not None else "",
+    )
+    values = {"pid": patient_id, "cid": clinic_id}
+    if dialect == "postgres":
+        return text.replace(":pid", "$1").replace(":cid", "$2"), [patient_id] + ([clinic_id] if clinic_id is not None else [])
+    names = _PLACEHOLDER.findall(text)
+    return _PLACEHOLDER.sub("?", text), [values[name] for name in names]
 
 
-async def _rows(patient_id: uuid.UUID, clinic_id: uuid.UUID | None) -> tuple[_Columns, list, list]:
+async def _read(patient_id: uuid.UUID, clinic_id: uuid.UUID | None) -> tuple[_Columns, list, list]:
+    """One statement: (columns, the patient's photo rows, their session rows); no photo rows when
+    the patient is not there (or not in `clinic_id`)."""
     db = connection()
-    dialect = db.capabilities.dialect
-    columns = _Columns(dialect)
-    # the patient id is used twice (consensus, photos): SQLite's "?" needs it twice, PostgreSQL's $1 once
-    params = [columns.param(patient_id)] * (1 if columns.postgres else 2) + ([columns.param(clinic_id)] if clinic_id else [])
-    _, photos = await db.execute_query(_sql(_PHOTOS_SQL, dialect, clinic="yes" if clinic_id else ""), params)
-    if not photos:
-        return columns, [], []
-    _, sessions = await db.execute_query(_sql(_INJECTIONS_SQL, dialect), [columns.param(patient_id)])
-    return columns, list(photos), list(sessions)
+    columns = _Columns(db.capabilities.dialect)
+    sql, params = _statement(
+        _TIMELINE_SQL, db.capabilities.dialect, columns.param(patient_id),
+        columns.param(clinic_id) if clinic_id is not None else None,
+    )
+    _, rows = await db.execute_query(sql, params)
+    photos = [row for row in rows if row[PART] == 0]
+    sessions = sorted(
+        (row for row in rows if row[PART] == 1), key=lambda row: (columns.moment(row[S_SCHEDULED]), str(row[S_ID]))
+    )
+    return columns, photos, sessions
 
 
-async def for_patient(principal: PatientPrincipal, ctx: PhotoContext) -> Timeline:
-    columns, rows, sessions = await _rows(principal.patient_id, None)
+async def _stamp(patient_id: uuid.UUID, clinic_id: uuid.UUID | None) -> tuple | None:
+    """(version, baseline, timezone, protocol) of the patient, or None when not there (or not in `clinic_id`)."""
+    db = connection()
+    columns = _Columns(db.capabilities.dialect)
+    sql, params = _statement(
+        _STAMP_SQL, db.capabilities.dialect, columns.param(patient_id),
+        columns.param(clinic_id) if clinic_id is not None else None,
+    )
+    _, rows = await db.execute_query(sql, params)
     if not rows:
-        raise NotFound("No such patient.")
-    return await _build(columns, rows, sessions, ctx, staff=False, consensus=bool(rows[0][C_SHARE_CONSENSUS]))
+        return None
+    row = rows[0]
+    return (row[0] or 0, str(row[1]), row[2], str(row[3]), bool(row[4]))
 
 
-async def for_staff(principal: StaffPrincipal, patient_id: uuid.UUID, ctx: PhotoContext) -> Timeline:
-    columns, rows, sessions = await _rows(patient_id, principal.clinic_id)
+def _stamp_of(row: Any) -> tuple:
+    return (row[V_VERSION] or 0, str(row[P_BASELINE]), row[P_TIMEZONE], str(row[C_VIEWS]), bool(row[C_SHARE_CONSENSUS]))
+
+
+class Viewer(StrEnum):
+    """Who reads a timeline, which decides what it shows (and so which cached copy is theirs)."""
+
+    PATIENT = "patient"  # no lot numbers; the consensus only when the clinic shares it
+    STAFF = "staff"  # lot numbers and the consensus
+    FRONT_DESK = "front_desk"  # lot numbers, no rating scores
+
+    @classmethod
+    def of(cls, principal: StaffPrincipal) -> Viewer:
+        return cls.FRONT_DESK if principal.role == StaffRole.FRONT_DESK else cls.STAFF
+
+
+async def _timeline(
+    patient_id: uuid.UUID, clinic_id: uuid.UUID | None, ctx: PhotoContext, viewer: Viewer
+) -> tuple[Timeline, tuple]:
+    columns, rows, sessions = await _read(patient_id, clinic_id)
     if not rows:
-        raise NotFound("No such patient in your clinic.")
-    # front desk sees no rating scores
-    timeline = await _build(columns, rows, sessions, ctx, staff=True, consensus=principal.role != StaffRole.FRONT_DESK)
-    shown = [str(p.id) for m in timeline.months for p in m.photos if p.status == PhotoStatus.READY]
+        raise NotFound("No such patient." if viewer == Viewer.PATIENT else "No such patient in your clinic.")
+    staff = viewer != Viewer.PATIENT
+    consensus = viewer == Viewer.STAFF or (viewer == Viewer.PATIENT and bool(rows[0][C_SHARE_CONSENSUS]))
+    timeline = await _build(columns, rows, sessions, ctx, staff=staff, consensus=consensus)
+    return timeline, _stamp_of(rows[0])
+
+
+def _shown(timeline: Timeline) -> list[str]:
+    return [str(p.id) for m in timeline.months for p in m.photos if p.status == PhotoStatus.READY]
+
+
+async def _audit_view(principal: StaffPrincipal, patient_id: uuid.UUID, shown: list[str]) -> None:
     await audit.record(
         principal, "photo.view", "patient", patient_id, patient_id=patient_id,
         detail={"via": "timeline", "photos": shown},
     )
+
+
+async def for_patient(principal: PatientPrincipal, ctx: PhotoContext) -> Timeline:
+    """The patient's own timeline (one SQL statement)."""
+    timeline, _ = await _timeline(principal.patient_id, None, ctx, Viewer.PATIENT)
     return timeline
+
+
+async def for_staff(principal: StaffPrincipal, patient_id: uuid.UUID, ctx: PhotoContext) -> Timeline:
+    """A patient's timeline for staff of their clinic; the view is audited (two statements)."""
+    timeline, _ = await _timeline(patient_id, principal.clinic_id, ctx, Viewer.of(principal))
+    await _audit_view(principal, patient_id, _shown(timeline))
+    return timeline
+
+
+async def patient_json(principal: PatientPrincipal, ctx: PhotoContext, cache: TimelineCache) -> bytes:
+    """`for_patient` as JSON, from this process's cache while the patient's timeline has not changed."""
+    body, _ = await _cached(principal.patient_id, None, ctx, cache, Viewer.PATIENT)
+    return body
+
+
+async def staff_json(
+    principal: StaffPrincipal, patient_id: uuid.UUID, ctx: PhotoContext, cache: TimelineCache
+) -> bytes:
+    """`for_staff` as JSON, from this process's cache while the timeline has not changed; every
+    view is audited all the same (one insert). At most three statements: the version check, the
+    timeline when it changed, the audit event."""
+    body, shown = await _cached(patient_id, principal.clinic_id, ctx, cache, Viewer.of(principal))
+    await _audit_view(principal, patient_id, shown)
+    return body
+
+
+async def _cached(
+    patient_id: uuid.UUID, clinic_id: uuid.UUID | None, ctx: PhotoContext, cache: TimelineCache, viewer: Viewer
+) -> tuple[bytes, list[str]]:
+    ttl = ctx.settings.download_url_ttl_seconds
+    # links are signed per minute and the months run to today: both belong to the key
+    moment = (GetUrlSigner.signing_time(), ttl)
+    held = cache.get(patient_id, viewer)
+    if held is not None:
+        stamp = await _stamp(patient_id, clinic_id)
+        if stamp is None:
+            raise NotFound("No such patient." if viewer == Viewer.PATIENT else "No such patient in your clinic.")
+        if held.key == (stamp, local_today(stamp[2]), moment):
+            return held.body, held.shown
+    timeline, stamp = await _timeline(patient_id, clinic_id, ctx, viewer)
+    shown = _shown(timeline) if viewer != Viewer.PATIENT else []
+    body = msgspec.json.encode(timeline)
+    cache.put(patient_id, viewer, CachedTimeline((stamp, local_today(stamp[2]), moment), body, shown))
+    return body, shown
 
 
 async def _build(
@@ -254,20 +371,20 @@ def _photo(row: Any, links: dict[Any, list[str]], columns: _Columns) -> Timeline
 
 
 def _injection(session: Any, baseline: date, timezone: str, staff: bool, columns: _Columns) -> TimelineInjection:
-    scheduled_at = columns.moment(session[2])
-    performed_at = columns.moment(session[3])
+    scheduled_at = columns.moment(session[S_SCHEDULED])
+    performed_at = columns.moment(session[S_PERFORMED])
     when = performed_at or scheduled_at
     try:
         day = when.astimezone(ZoneInfo(timezone)).date()
     except (KeyError, ValueError):
         day = when.date()
     return TimelineInjection(
-        id=columns.uuid(session[0]),
-        status=_SESSION_STATUS[session[1]],
+        id=columns.uuid(session[S_ID]),
+        status=_SESSION_STATUS[session[S_STATUS]],
         scheduled_at=scheduled_at,
         performed_at=performed_at,
         month=month_of(baseline, day),
-        treatment=_TREATMENT[session[4]],
-        product=session[5],
-        lot_number=session[6] if staff else None,
+        treatment=_TREATMENT[session[S_TREATMENT]],
+        product=session[S_PRODUCT],
+        lot_number=session[S_LOT] if staff else None,
     )

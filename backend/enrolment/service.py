@@ -12,7 +12,7 @@ from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.enrolment.models import Device, Invite
 from backend.patients import service as patients
 from backend.patients.models import Patient
-from backend.reminders import planning as reminder_planning
+from backend.patients.changes import ScheduleChanged, tell
 from backend.security.rate_limit import AddressLimiter, Attempt
 from backend.security.tokens import DEVICE_TOKEN_PREFIX, new_invite_code, new_token, normalise_invite_code, token_hash
 from shared.contract.patients import DeviceOut, Enrolled, InviteOut, Platform, RedeemInvite
@@ -122,7 +122,7 @@ async def _redeem(request: RedeemInvite, attempt: Attempt) -> Enrolled:
         patient = await Patient.get(id=invite.patient_id)  # type: ignore[attr-defined]
         principal = PatientPrincipal(patient_id=patient.id, clinic_id=patient.clinic_id, device_id=device.id)  # type: ignore[attr-defined]
         await audit.record(principal, "device.enrol", "device", device.id, patient_id=patient.id)
-        await reminder_planning.plan_for_patient(patient.id, now)
+        await tell(ScheduleChanged(patient.id, now))
     return Enrolled(device_token=token, device_id=device.id, patient=await patients.self_view(principal))
 
 

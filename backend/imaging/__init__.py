@@ -2,7 +2,13 @@
 strip metadata, apply orientation, write thumbnails and quality metrics. Pure functions,
 no storage or queue: the job that calls them owns those."""
 
-from backend.imaging.processing import DEFAULT_MAX_PIXELS, DEFAULT_THUMBNAILS, ProcessedPhoto, process_photo
+from backend.imaging.processing import (
+    DEFAULT_MAX_PIXELS,
+    DEFAULT_THUMBNAILS,
+    ProcessedPhoto,
+    decode_cost,
+    process_photo,
+)
 from backend.imaging.sniff import CONTENT_TYPES, SNIFF_BYTES, sniff_image_type
 
 __all__ = [
@@ -11,6 +17,7 @@ __all__ = [
     "DEFAULT_THUMBNAILS",
     "SNIFF_BYTES",
     "ProcessedPhoto",
+    "decode_cost",
     "process_photo",
     "sniff_image_type",
 ]

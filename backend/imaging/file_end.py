@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import struct
 
+from backend.imaging.iso_boxes import BadBoxes, boxes
 from backend.imaging.jpeg_segments import MalformedJpeg, TruncatedJpeg, jpeg_end
 
 
@@ -53,22 +54,13 @@ def _webp_end(data: bytes, start: int) -> int:
 
 def _heic_end(data: bytes, start: int) -> int:
     """ISO base media boxes one after another to the end of the file."""
-    pos = start
-    size = len(data)
-    while pos < size:
-        if pos + 8 > size:
-            raise TruncatedPhoto("box header cut short")
-        (box,) = struct.unpack_from(">I", data, pos)
-        if box == 1:
-            if pos + 16 > size:
-                raise TruncatedPhoto("box header cut short")
-            (box,) = struct.unpack_from(">Q", data, pos + 8)
-        elif box == 0:
-            return size  # the last box runs to the end of the file
-        if box < 8 or pos + box > size:
-            raise TruncatedPhoto("box cut short")
-        pos += box
-    return pos
+    end = start
+    try:
+        for box in boxes(data, start):
+            end = box.end
+    except BadBoxes as error:
+        raise TruncatedPhoto(str(error)) from None
+    return end
 
 
 _END_OF = {"png": _png_end, "webp": _webp_end, "heic": _heic_end}

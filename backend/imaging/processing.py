@@ -9,12 +9,15 @@ from dataclasses import dataclass
 
 from PIL import Image, JpegImagePlugin
 
-from backend.imaging import refusals
+from backend.imaging import jpeg_decode, refusals
+from backend.imaging.admission import check_whole_file
 from backend.imaging.colour import usable_icc_profile
 from backend.imaging.jpeg_rewrite import NotRewritable, TruncatedJpeg, rewrite_without_metadata
 from backend.imaging.opening import HEADER_ERRORS, open_photo, orientation_of
 from backend.imaging.renditions import FULL_SIZE_QUALITY, encode_jpeg, fit_within, make_thumbnails
-from backend.imaging.upright import decode_upright
+from backend.imaging.png_scan import check_png_scan
+from backend.imaging.upright import UPRIGHT_TRANSPOSE, decode_upright
+from shared.errors import FollicleError
 from shared.quality import WORKING_SIZE, QualityReport, assess_photo
 
 DEFAULT_MAX_PIXELS = 50_000_000
@@ -57,22 +60,30 @@ def process_photo(
     turned upright and re-encoded.
 
     Raises FollicleError: PHOTO_EMPTY, PHOTO_NOT_AN_IMAGE, PHOTO_CORRUPT, PHOTO_TOO_SMALL and
-    PHOTO_TOO_MANY_PIXELS (from the header, before any pixel is decoded)."""
+    PHOTO_TOO_MANY_PIXELS (from the header, before any pixel is decoded). Picture data cut short
+    or shorter than its header promises is PHOTO_CORRUPT whatever follows it; anything glued
+    after the picture but padding or further JPEG images is PHOTO_NOT_AN_IMAGE."""
     photo, kind = open_photo(data, max_pixels=max_pixels)
+    check_whole_file(kind, data)
+    if kind == "png":
+        check_png_scan(data)
     orientation = orientation_of(photo)
     icc_profile = usable_icc_profile(photo)
     full_size = photo.size if orientation < 5 else (photo.height, photo.width)
 
     lossless = None
-    if kind == "jpeg" and orientation == 1 and photo.mode in ("RGB", "L"):
+    photo_mode = photo.mode
+    if kind == "jpeg" and orientation == 1 and jpeg_decode.decodable(photo.mode):
         lossless = _without_metadata(data, icc_profile)
     if lossless is not None:
         photo.close()
         largest = max([long_side for _, long_side in thumbnail_sizes], default=0)
-        picture = _decode_reduced(lossless, fit_within(full_size, max(largest, WORKING_SIZE)))
+        picture = jpeg_decode.decode_strict(
+            lossless, photo_mode, at_least=fit_within(full_size, max(largest, WORKING_SIZE))
+        )
         image_jpeg = lossless
     else:
-        picture, image_jpeg = _reencode(photo, kind, orientation, icc_profile)
+        picture, image_jpeg = _reencode(photo, data, kind, orientation, icc_profile)
 
     renditions = make_thumbnails(picture, thumbnail_sizes, full_size=full_size)
     measured = max(renditions.values(), key=lambda rendition: rendition.width, default=picture)
@@ -98,26 +109,28 @@ def _without_metadata(data: bytes, icc_profile: bytes | None) -> bytes | None:
         return None
 
 
-def _reencode(photo: Image.Image, kind: str, orientation: int, icc_profile: bytes | None) -> tuple[Image.Image, bytes]:
+def _reencode(
+    photo: Image.Image, data: bytes, kind: str, orientation: int, icc_profile: bytes | None
+) -> tuple[Image.Image, bytes]:
     """Decode in full, turn upright, encode as JPEG: (upright picture, its JPEG)."""
     settings = _full_size_settings(photo, kind)
-    try:
-        picture = decode_upright(photo, orientation, keep_ycbcr=_coded_as_ycbcr(photo, kind))
-    except DECODE_ERRORS as error:
-        raise refusals.corrupt("damaged picture data") from error
+    if kind == "jpeg" and jpeg_decode.decodable(photo.mode):
+        mode = photo.mode
+        photo.close()
+        picture = jpeg_decode.decode_strict(data, mode)
+        transpose = UPRIGHT_TRANSPOSE.get(orientation)
+        if transpose is not None:
+            upright = picture.transpose(transpose)
+            picture.close()
+            picture = upright
+    else:
+        if kind == "jpeg":
+            jpeg_decode.check_scan(data)
+        try:
+            picture = decode_upright(photo, orientation, keep_ycbcr=_coded_as_ycbcr(photo, kind))
+        except DECODE_ERRORS as error:
+            raise refusals.corrupt("damaged picture data") from error
     return picture, encode_jpeg(picture, icc_profile=icc_profile, **settings)
-
-
-def _decode_reduced(clean: bytes, target: tuple[int, int]) -> Image.Image:
-    """Decode the cleaned JPEG at the smallest DCT scale still covering `target`: every byte of
-    picture data is read (so damage is caught) at a fraction of a full decode's cost."""
-    try:
-        picture = Image.open(io.BytesIO(clean), formats=["JPEG"])
-        picture.draft("YCbCr" if _coded_as_ycbcr(picture, "jpeg") else None, target)
-        picture.load()
-    except DECODE_ERRORS as error:
-        raise refusals.corrupt("damaged picture data") from error
-    return picture
 
 
 def _coded_as_ycbcr(photo: Image.Image, kind: str) -> bool:
@@ -150,3 +163,23 @@ def _previous_picture(previous_thumbnail: bytes | None) -> Image.Image | None:
     except DECODE_ERRORS:
         return None
     return previous
+
+
+def decode_cost(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
+    """How many pixels `process_photo(data)` holds decoded at its peak, from the header alone
+    (0 for what it refuses before decoding): an upright JPEG is decoded at a reduced scale; any
+    other photo in full, and turned upright into a second copy."""
+    try:
+        photo, kind = open_photo(data, max_pixels=max_pixels)
+    except FollicleError:
+        return 0
+    with photo:
+        width, height = photo.size
+        if kind == "jpeg" and orientation_of(photo) == 1 and jpeg_decode.decodable(photo.mode):
+            largest = max([side for _, side in DEFAULT_THUMBNAILS], default=0)
+            target = fit_within((width, height), max(largest, WORKING_SIZE))
+            scale = 1
+            while scale < 8 and width // (scale * 2) >= target[0] and height // (scale * 2) >= target[1]:
+                scale *= 2
+            return (width // scale) * (height // scale)
+        return 2 * width * height

@@ -12,7 +12,7 @@ from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.injections.models import InjectionSession
 from backend.patients import service as patients
-from backend.reminders import planning as reminder_planning
+from backend.patients.changes import ScheduleChanged, tell
 from shared.contract.auth import StaffRole
 from shared.contract.injections import (
     InjectionCreate,
@@ -86,7 +86,7 @@ async def create(principal: StaffPrincipal, patient_id: uuid.UUID, data: Injecti
             principal, "injection.create", "injection_session", session.id, patient_id=patient.id,
             detail={"status": str(data.status), "lot_number": session.lot_number},
         )
-        await reminder_planning.plan_for_patient(patient.id)
+        await tell(ScheduleChanged(patient.id))
     return injection_out(session)
 
 
@@ -119,7 +119,7 @@ async def update(principal: StaffPrincipal, session_id: uuid.UUID, data: Injecti
             principal, "injection.update", "injection_session", session.id, patient_id=session.patient_id,  # type: ignore[attr-defined]
             detail={"fields": sorted(values)},
         )
-        await reminder_planning.plan_for_patient(session.patient_id)  # type: ignore[attr-defined]
+        await tell(ScheduleChanged(session.patient_id))  # type: ignore[attr-defined]
     return injection_out(session)
 
 

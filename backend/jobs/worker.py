@@ -33,7 +33,7 @@ async def run_worker(
     for signum in (signal.SIGTERM, signal.SIGINT):
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(signum, stop.set)
-    await open_database(settings.database_url)
+    await open_database(settings.database_url, pool_size=settings.database_pool_size)
     store = build_store(settings)
     runtime = JobRuntime(settings=settings, broker=build_broker(settings), store=store)
     for register in registrations:

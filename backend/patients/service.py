@@ -14,7 +14,7 @@ from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.clinics.models import Clinic
 from backend.patients.models import Patient
-from backend.reminders import planning as reminder_planning
+from backend.patients.changes import ScheduleChanged, tell
 from shared.contract.patients import (
     Consent,
     HairLossProfile,
@@ -167,7 +167,7 @@ async def update(principal: StaffPrincipal, patient_id: uuid.UUID, data: Patient
             principal, "patient.update", "patient", patient.id, patient_id=patient.id, detail={"fields": sorted(values)}
         )
         if values.keys() & SCHEDULE_FIELDS:
-            await reminder_planning.plan_for_patient(patient.id, check_preferences=True)
+            await tell(ScheduleChanged(patient.id, check_preferences=True))
     return patient_out(patient)
 
 
@@ -211,7 +211,7 @@ async def update_own_reminders(principal: PatientPrincipal, reminders: ReminderP
             push_enabled=reminders.push_enabled,
         )
         await audit.record(principal, "patient.reminders", "patient", principal.patient_id, patient_id=principal.patient_id)
-        await reminder_planning.plan_for_patient(principal.patient_id, check_preferences=True)
+        await tell(ScheduleChanged(principal.patient_id, check_preferences=True))
     return await self_view(principal)
 
 

@@ -6,6 +6,7 @@ import uuid
 
 from backend.jobs import JobRuntime
 from backend.photos import reconciler
+from backend.photos.budget import DecodeBudget
 from backend.photos.context import PROCESS_TASK
 from backend.photos.processing import process
 
@@ -13,9 +14,11 @@ from backend.photos.processing import process
 def register_jobs(runtime: JobRuntime) -> None:
     """The photo feature's tasks and periodic sweep, on this process's job runtime."""
     store, settings = runtime.store, runtime.settings
+    budget = DecodeBudget(settings.decode_budget_pixels, threads=settings.decode_threads)
+    runtime.resources["decode_budget"] = budget
 
     async def process_photo_task(photo_id: str) -> str | None:
-        status = await process(uuid.UUID(photo_id), store=store, settings=settings)
+        status = await process(uuid.UUID(photo_id), store=store, settings=settings, budget=budget)
         return status.value if status else None
 
     runtime.register(process_photo_task, PROCESS_TASK)

@@ -6,6 +6,11 @@ have fixed keys (writing them twice writes the same thing), and the status moves
 "uploaded" to "ready" in one conditional update, so a job run twice (a worker killed mid-job,
 a redelivered message, the sweep re-queueing it) still processes the photo once. The uploaded
 original, which carries the phone's metadata (GPS), is deleted after the photo is committed.
+
+The bytes are read here, once, and every whole-file check happens here (complete read 64 kB).
+A refusal keeps the code and the patient's words on the photo, tells `PhotoRefused` in the same
+transaction (the reminders outbox writes a retake push) and deletes every object of the photo.
+The decode waits for room in the process's decode budget (budget.py).
 """
 
 from __future__ import annotations
@@ -18,9 +23,13 @@ import uuid
 import msgspec
 from tortoise.transactions import in_transaction
 
+from backend.checkins.models import CheckIn
 from backend.checkins.service import complete_if_done
-from backend.imaging import ProcessedPhoto, process_photo
+from backend.checkins.versions import bump_timeline
+from backend.imaging import ProcessedPhoto, decode_cost, process_photo
+from backend.patients.changes import PhotoRefused, tell
 from backend.photos import keys
+from backend.photos.budget import DecodeBudget
 from backend.photos.models import Photo
 from backend.settings import Settings
 from backend.storage import ObjectStore
@@ -34,8 +43,11 @@ _THUMB_MAX_BYTES = 4 * 1024 * 1024
 _LOST = "The photo did not arrive complete. Please take it again."
 
 
-async def process(photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings) -> PhotoStatus | None:
-    """Process one uploaded photo; the status it ends in (None if the photo is gone)."""
+async def process(
+    photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings, budget: DecodeBudget | None = None
+) -> PhotoStatus | None:
+    """Process one uploaded photo; the status it ends in (None if the photo is gone). Its decode
+    waits for room in `budget`, this process's decoded pixels in flight."""
     photo = await Photo.filter(id=photo_id).first()
     if photo is None:
         return None
@@ -52,12 +64,19 @@ async def process(photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings
     if len(stored.data) != photo.size or await asyncio.to_thread(_sha256, stored.data) != photo.sha256:
         return await _reject(photo, ErrorCode.PHOTO_CHECKSUM_MISMATCH, _LOST, store)
     previous = await _previous_thumbnail(photo, store)
+    own_budget = budget is None
+    budget = budget or DecodeBudget(settings.decode_budget_pixels, threads=1)
+    cost = decode_cost(stored.data, max_pixels=settings.max_photo_pixels)
     try:
-        result: ProcessedPhoto = await asyncio.to_thread(
-            process_photo, stored.data, max_pixels=settings.max_photo_pixels, previous_thumbnail=previous
-        )
+        async with budget.hold(cost):
+            result: ProcessedPhoto = await budget.run(
+                process_photo, stored.data, max_pixels=settings.max_photo_pixels, previous_thumbnail=previous
+            )
     except FollicleError as refused:
         return await _reject(photo, refused.code, refused.message, store)
+    finally:
+        if own_budget:
+            budget.close()
     del stored
 
     token = photo.storage_token
@@ -81,6 +100,7 @@ async def process(photo_id: uuid.UUID, *, store: ObjectStore, settings: Settings
             processed_at=utcnow(),
         )
         if won:
+            await bump_timeline(photo.patient_id)  # type: ignore[attr-defined]
             await complete_if_done(photo.checkin_id)  # type: ignore[attr-defined]
     await store.delete([upload])
     return PhotoStatus.READY
@@ -96,9 +116,18 @@ def _digests(data: bytes) -> tuple[str, str]:
 
 
 async def _reject(photo: Photo, code: str, message: str, store: ObjectStore) -> PhotoStatus:
-    won = await Photo.filter(id=photo.id, status=PhotoStatus.UPLOADED).update(
-        status=PhotoStatus.REJECTED, rejection_code=str(code), rejection_message=message[:300], processed_at=utcnow()
-    )
+    """Refuse the photo for good: its status carries the reason in the patient's words, the
+    patient is asked to retake it (a push through the reminders outbox, in the same transaction),
+    and its bytes leave the store."""
+    now = utcnow()
+    async with in_transaction():
+        won = await Photo.filter(id=photo.id, status=PhotoStatus.UPLOADED).update(
+            status=PhotoStatus.REJECTED, rejection_code=str(code), rejection_message=message[:300], processed_at=now
+        )
+        if won:
+            month = await CheckIn.filter(id=photo.checkin_id).values_list("month", flat=True)  # type: ignore[attr-defined]
+            await bump_timeline(photo.patient_id)  # type: ignore[attr-defined]
+            await tell(PhotoRefused(photo.patient_id, photo.id, month[0] if month else 0, now))  # type: ignore[attr-defined]
     if not won:  # another run finished this photo first: its outcome stands
         current = await Photo.filter(id=photo.id).first()
         return PhotoStatus(current.status) if current else PhotoStatus.REJECTED

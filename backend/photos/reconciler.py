@@ -20,6 +20,7 @@ from typing import Any
 from tortoise.transactions import in_transaction
 
 from backend.checkins.models import CheckIn
+from backend.checkins.versions import bump_timeline
 from backend.photos import keys
 from backend.photos.context import PROCESS_TASK
 from backend.photos.models import Photo
@@ -72,23 +73,24 @@ async def requeue_stuck(*, settings: Settings, jobs: Any, store: ObjectStore, no
 async def remove_abandoned(*, store: ObjectStore, settings: Settings, now: datetime) -> int:
     cutoff = now - timedelta(hours=settings.abandoned_upload_hours)
     rows = await Photo.filter(status=PhotoStatus.PENDING, slot_issued_at__lt=cutoff).values_list(
-        "id", "storage_token", "checkin_id"
+        "id", "storage_token", "checkin_id", "patient_id"
     )
     if not rows:
         return 0
     try:
-        await store.delete([keys.upload_key(token) for _, token, _ in rows])
+        await store.delete([keys.upload_key(token) for _, token, _, _ in rows])
     except FollicleError:
         log.warning("photo sweep: store unavailable; abandoned uploads stay until the next round")
         return 0
-    ids = [photo_id for photo_id, _, _ in rows]
-    checkin_ids = {checkin_id for _, _, checkin_id in rows}
+    ids = [photo_id for photo_id, _, _, _ in rows]
+    checkin_ids = {checkin_id for _, _, checkin_id, _ in rows}
     async with in_transaction():
         await Photo.filter(id__in=ids, status=PhotoStatus.PENDING).delete()
         still_used = set(await Photo.filter(checkin_id__in=checkin_ids).values_list("checkin_id", flat=True))
         empty = checkin_ids - still_used
         if empty:
             await CheckIn.filter(id__in=empty, status=CheckInStatus.OPEN).delete()
+        await bump_timeline({patient_id for _, _, _, patient_id in rows})
     return len(ids)
 
 

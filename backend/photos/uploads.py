@@ -5,8 +5,6 @@ The same idempotency key always means the same photo; a refused upload leaves no
 
 from __future__ import annotations
 
-import asyncio
-import hashlib
 import logging
 import uuid
 from datetime import UTC, datetime
@@ -19,7 +17,8 @@ from backend.auth.principal import PatientPrincipal
 from backend.checkins.models import CheckIn
 from backend.checkins.months import latest_open_month
 from backend.checkins.protocol import protocol_of
-from backend.imaging.admission import admit_upload
+from backend.checkins.versions import bump_timeline
+from backend.imaging.admission import HEAD_BYTES, admit_head
 from backend.patients.models import Patient
 from backend.photos import keys
 from backend.photos.context import PhotoContext
@@ -27,7 +26,7 @@ from backend.photos.models import Photo
 from backend.photos.output import photo_out
 from backend.photos.service import own_photo
 from backend.settings import Settings
-from backend.storage import ObjectStore, ObjectTooLarge, StoreUnavailable
+from backend.storage import ObjectStore, StoredObject, StoreUnavailable
 from shared.contract.checkins import (
     PHOTO_CONTENT_TYPES,
     CheckInStatus,
@@ -129,6 +128,7 @@ async def request_slot(principal: PatientPrincipal, data: UploadSlotRequest, ctx
         if existing is None:
             raise
         return await request_slot(principal, data, ctx)
+    await bump_timeline(patient.id)
     return await _slot_for(photo, checkin, ctx, new=True)
 
 
@@ -220,47 +220,27 @@ async def _slot_for(photo: Photo, checkin: CheckIn, ctx: PhotoContext, *, new: b
 # --- complete ---------------------------------------------------------------------------
 
 
-def _verify(data: bytes, photo: Photo, max_pixels: int) -> str:
-    """Size, sha256, then what the bytes are (admission). Runs in a thread: it hashes megabytes."""
-    if len(data) != photo.size:
-        raise InvalidInput(
-            "The photo arrived incomplete. It will be sent again.",
-            code=ErrorCode.PHOTO_SIZE_MISMATCH,
-            details={"expected": photo.size, "received": len(data)},
-        )
-    if hashlib.sha256(data).hexdigest() != photo.sha256:
-        raise InvalidInput(
-            "The photo changed on the way. It will be sent again.", code=ErrorCode.PHOTO_CHECKSUM_MISMATCH
-        )
-    return admit_upload(data, declared_type=photo.content_type, max_pixels=max_pixels)
-
-
 async def complete(principal: PatientPrincipal, photo_id: uuid.UUID, ctx: PhotoContext) -> PhotoOut:
-    """The phone says the bytes are in the store. Check them; a bad upload is refused with its code
-    and nothing of it is kept. Calling it again answers the same photo."""
+    """The phone says the bytes are in the store. Check what is cheap without them: the object is
+    there, its size (and the store's own checksum where it keeps one), and its first 64 kB (real
+    type, header size against the pixel limit). A bad upload is refused with its code and nothing
+    of it is kept; a good one is queued for processing, which reads it whole once. Calling it
+    again answers the same photo."""
     photo, checkin = await own_photo(principal, photo_id)
     if photo.status != PhotoStatus.PENDING:
         return photo_out(photo, checkin)
-    key = keys.upload_key(photo.storage_token)
     try:
-        stored = await ctx.store.read(key, max_bytes=ctx.settings.max_photo_bytes)
+        head = await ctx.store.read_head(keys.upload_key(photo.storage_token), max_bytes=HEAD_BYTES)
     except StoreUnavailable:
         ctx.store_worked(False)
         raise
-    except ObjectTooLarge as too_large:
-        await discard(photo, ctx.store)
-        raise PayloadTooLarge(
-            "This photo is too large. Please take it again with the app's camera.",
-            code=ErrorCode.PHOTO_TOO_LARGE,
-            details={"size": too_large.size, "max_bytes": ctx.settings.max_photo_bytes},
-        ) from None
     ctx.store_worked(True)
-    if stored is None:
+    if head is None:
         raise Conflict(
             "The photo has not arrived yet. It will be sent again.", code=ErrorCode.PHOTO_NOT_UPLOADED
         )
     try:
-        source_type = await asyncio.to_thread(_verify, stored.data, photo, ctx.settings.max_photo_pixels)
+        source_type = _admit(head, photo, ctx.settings)
     except FollicleError:
         await discard(photo, ctx.store)
         raise
@@ -269,11 +249,34 @@ async def complete(principal: PatientPrincipal, photo_id: uuid.UUID, ctx: PhotoC
         status=PhotoStatus.UPLOADED, uploaded_at=now, source_type=source_type
     )
     if won:
+        await bump_timeline(principal.patient_id)
         await ctx.enqueue_processing(photo.id)
         photo.status, photo.uploaded_at, photo.source_type = PhotoStatus.UPLOADED, now, source_type
     else:  # a concurrent complete got there first: answer what it made
         await photo.refresh_from_db()
     return photo_out(photo, checkin)
+
+
+def _admit(head: StoredObject, photo: Photo, settings: Settings) -> str:
+    """Size and the store's checksum against what the phone declared, then the first bytes."""
+    size = head.info.size
+    if size > settings.max_photo_bytes:
+        raise PayloadTooLarge(
+            "This photo is too large. Please take it again with the app's camera.",
+            code=ErrorCode.PHOTO_TOO_LARGE,
+            details={"size": size, "max_bytes": settings.max_photo_bytes},
+        )
+    if size != photo.size:
+        raise InvalidInput(
+            "The photo arrived incomplete. It will be sent again.",
+            code=ErrorCode.PHOTO_SIZE_MISMATCH,
+            details={"expected": photo.size, "received": size},
+        )
+    if head.info.sha256 is not None and head.info.sha256 != photo.sha256:
+        raise InvalidInput(
+            "The photo changed on the way. It will be sent again.", code=ErrorCode.PHOTO_CHECKSUM_MISMATCH
+        )
+    return admit_head(head.data, size=size, declared_type=photo.content_type, max_pixels=settings.max_photo_pixels)
 
 
 async def discard(photo: Photo, store: ObjectStore) -> None:
@@ -283,6 +286,7 @@ async def discard(photo: Photo, store: ObjectStore) -> None:
         await Photo.filter(id=photo.id).delete()
         if not await Photo.filter(checkin_id=checkin_id).exists():
             await CheckIn.filter(id=checkin_id, status=CheckInStatus.OPEN).delete()
+        await bump_timeline(photo.patient_id)  # type: ignore[attr-defined]
     try:
         await store.delete(keys.all_keys(photo.storage_token))
     except FollicleError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 
+from backend.checkins.versions import bump_timeline
 from backend.ratings.models import RatingConsensus, RatingPair, RatingScore
 from backend.ratings.statistics import median_score
 from shared.contract.ratings import ConsensusScore
@@ -30,6 +31,7 @@ async def refresh(pair: RatingPair, clinic_id: uuid.UUID) -> float | None:
         updated = await RatingConsensus.filter(**key).update(score=median, raters=len(scores))
         if not updated:
             await RatingConsensus.create(clinic_id=clinic_id, score=median, raters=len(scores), **key)
+    await bump_timeline(pair.patient_id)  # type: ignore[attr-defined]  # the staff timeline shows it
     return median
 
 

@@ -28,9 +28,10 @@ from tortoise.transactions import in_transaction
 from backend.enrolment.models import Device
 from backend.outbox import LeasedTable, backoff, claim_rows, still_held
 from backend.patients.models import Patient
+from backend.patients.schedule import patient_schedule
 from backend.push import DeliveryStatus, OutboxOnlyProvider, PushMessage, PushOutcome, PushPlatform, PushProvider
 from backend.reminders.models import DeliveryAttempt, Reminder
-from backend.reminders.planning import patient_schedule
+from shared.clock import utcnow
 from shared.contract.reminders import ReminderState
 from shared.errors import InvalidInput
 from shared.schedule import ReminderKind, ScheduleRuleError, after_quiet_hours, in_quiet_hours
@@ -120,9 +121,6 @@ class _Result:
     disable_devices: list[uuid.UUID] = field(default_factory=list)
     not_an_attempt: bool = False
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 REMINDERS = LeasedTable("reminder", CLAIMED_COLUMNS)
@@ -248,7 +246,7 @@ async def _deliver_one(
         return _Result(ReminderState.DEAD, last_error=f"too late to send: more than {limit} after its time", not_an_attempt=True)
     if patient is not None:
         try:
-            schedule = patient_schedule(patient)
+            schedule = patient_schedule(patient, fallback=False)
         except ScheduleRuleError:
             schedule = None
         if schedule is not None and in_quiet_hours(schedule, now):

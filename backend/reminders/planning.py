@@ -22,10 +22,13 @@ from tortoise.transactions import in_transaction
 
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.patients.schedule import patient_schedule
 from backend.reminders.models import CompletedMonth, Reminder
+from shared.clock import utcnow
 from shared.contract.injections import SessionStatus
 from shared.contract.reminders import ReminderState
 from shared.schedule import (
+    PLANNED_KINDS,
     SIDE_EFFECT_QUESTION_DAYS,
     PatientSchedule,
     PlannedReminder,
@@ -79,22 +82,6 @@ class OutboxChanges:
     inserts: list[tuple[str, PlannedReminder]] = field(default_factory=list)
     moves: list[tuple[uuid.UUID, datetime]] = field(default_factory=list)
     cancels: list[uuid.UUID] = field(default_factory=list)
-
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-def patient_schedule(row: dict[str, Any]) -> PatientSchedule:
-    """The schedule rules' view of a patient row (see `_locked_patients`). Raises ScheduleRuleError."""
-    return PatientSchedule.from_preferences(
-        row["baseline_date"],
-        row["timezone"],
-        quiet_hours_start=row["quiet_hours_start"],
-        quiet_hours_end=row["quiet_hours_end"],
-        check_in_time=row["check_in_time"],
-        injection_reminder_hours=row.get("clinic__injection_reminder_hours") or (),
-    )
 
 
 def outbox_key(planned: PlannedReminder, session_times: dict[str, datetime]) -> str:
@@ -225,7 +212,7 @@ def _plan_one(
     existing: list[OutboxRow],
     now: datetime,
 ) -> list[tuple[str, PlannedReminder]]:
-    schedule = patient_schedule(row)
+    schedule = patient_schedule(row, fallback=False)
     plan_from = now - LOOKBACK
     # reach as far as any pending row, so one planned further ahead earlier is still checked
     until = max([now + HORIZON, *(r.due_at + timedelta(seconds=1) for r in existing if r.state == ReminderState.PENDING)])
@@ -242,7 +229,7 @@ def _plan_one(
 
 
 async def _outbox_rows(patient_ids: list[uuid.UUID], since: datetime) -> dict[uuid.UUID, list[OutboxRow]]:
-    values = await Reminder.filter(patient_id__in=patient_ids, due_at__gte=since).values(
+    values = await Reminder.filter(patient_id__in=patient_ids, due_at__gte=since, kind__in=PLANNED_KINDS).values(
         "id", "patient_id", "dedupe_key", "state", "due_at", "answered_at"
     )
     by_patient: dict[uuid.UUID, list[OutboxRow]] = defaultdict(list)
@@ -330,7 +317,7 @@ async def checkin_completed(patient_id: uuid.UUID, month: int, now: datetime | N
 async def questions_answered(patient_id: uuid.UUID, dedupe_keys: list[str], now: datetime | None = None) -> None:
     """The patient answered these questions (side-effect check-ins, a self-assessment), named by their
     schedule dedupe keys: reminders still waiting for them stop, and they are never planned again.
-    Registered in `backend.reports.due.ANSWER_HOOKS`, so it runs in the answer's transaction."""
+    Called on `QuestionsAnswered` (backend.patients.changes), so it runs in the answer's transaction."""
     now = now or utcnow()
     if not dedupe_keys:
         return

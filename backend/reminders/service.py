@@ -1,8 +1,7 @@
 """Reminders as callers see them: the phone's push token, the patient's schedule, the clinic's history.
 
-Other features call the planning hooks re-exported here, inside their own transaction:
-`plan_for_patient` (enrolment, sessions, preferences) and `checkin_completed` (photos). Answers to
-report questions arrive through `backend.reports.due.ANSWER_HOOKS` (`questions_answered`).
+Other features never call the planner directly: they tell `backend.patients.changes` what changed,
+inside their own transaction, and `backend.reminders.reactions` re-plans.
 """
 
 from __future__ import annotations
@@ -35,7 +34,7 @@ from shared.contract.reminders import (
     ReminderState,
     ScheduledReminder,
 )
-from shared.schedule import IOS_LOCAL_NOTIFICATION_LIMIT, ReminderKind
+from shared.schedule import IOS_LOCAL_NOTIFICATION_LIMIT, PLANNED_KINDS, ReminderKind
 
 __all__ = [
     "checkin_completed",
@@ -48,11 +47,6 @@ __all__ = [
 ]
 
 WAITING = (ReminderState.PENDING, ReminderState.SENDING)
-
-# an answered question stops its reminders, in the answer's transaction
-if questions_answered not in report_questions.ANSWER_HOOKS:
-    report_questions.ANSWER_HOOKS.append(questions_answered)
-
 
 async def register_push_token(principal: PatientPrincipal, data: PushTokenRegistration) -> PushTokenOut:
     """Store this phone's push token (replacing any earlier one) and send to it again if it was disabled."""
@@ -74,7 +68,9 @@ async def my_schedule(principal: PatientPrincipal, *, limit: int, now: datetime 
     """The patient's next reminders, soonest first, for local notifications; and the questions waiting."""
     now = now or datetime.now(UTC)
     patient = await Patient.get(id=principal.patient_id).only("id", "timezone")
-    upcoming = await Reminder.filter(patient_id=principal.patient_id, state__in=WAITING, due_at__gte=now).order_by(
+    upcoming = await Reminder.filter(
+        patient_id=principal.patient_id, state__in=WAITING, due_at__gte=now, kind__in=PLANNED_KINDS
+    ).order_by(
         "due_at", "dedupe_key"
     ).limit(min(limit, IOS_LOCAL_NOTIFICATION_LIMIT))
     return MySchedule(

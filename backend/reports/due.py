@@ -5,47 +5,24 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
 from datetime import UTC, date, datetime, timedelta
 
 from tortoise.expressions import Q
 
 from backend.injections.models import InjectionSession
+from backend.patients.changes import QuestionsAnswered, tell
 from backend.patients.models import Patient
+from backend.patients.schedule import patient_schedule
 from backend.reports.models import QuestionnaireResponse, SideEffectReport
 from shared import report_schedule
+from shared.clock import local_today
 from shared.contract.injections import SessionStatus
 from shared.contract.reports import DueQuestion
 from shared.errors import NotFound
-from shared.schedule import SIDE_EFFECT_QUESTION_DAYS, PatientSchedule, ScheduleRuleError, SessionInfo
-
-# Run inside the transaction that stores an answer, with the patient's id and the dedupe keys
-# (as in shared.schedule) of the questions it answers; the reminders outbox registers one.
-ANSWER_HOOKS: list[Callable[[uuid.UUID, list[str]], Awaitable[None]]] = []
+from shared.schedule import SIDE_EFFECT_QUESTION_DAYS, SessionInfo
 
 # how far back a done injection can still have an open check-in
 _LOOKBACK = timedelta(days=max(SIDE_EFFECT_QUESTION_DAYS) + report_schedule.SIDE_EFFECT_CHECK_IN_OPEN_DAYS + 2)
-
-
-def patient_schedule(patient: Patient) -> PatientSchedule:
-    """The patient's schedule inputs; preferences the shared rules refuse fall back to the defaults."""
-    try:
-        return PatientSchedule.from_preferences(
-            patient.baseline_date,
-            patient.timezone,
-            quiet_hours_start=patient.quiet_hours_start,
-            quiet_hours_end=patient.quiet_hours_end,
-            check_in_time=patient.check_in_time,
-        )
-    except (ScheduleRuleError, ValueError):
-        try:
-            return PatientSchedule(baseline_on=patient.baseline_date, timezone=patient.timezone)
-        except ScheduleRuleError:
-            return PatientSchedule(baseline_on=patient.baseline_date, timezone="UTC")
-
-
-def local_today(schedule: PatientSchedule, now: datetime) -> date:
-    return now.astimezone(schedule.zone).date()
 
 
 def session_info(session: InjectionSession) -> SessionInfo:
@@ -58,9 +35,9 @@ def session_info(session: InjectionSession) -> SessionInfo:
 
 
 async def mark_answered(patient_id: uuid.UUID, dedupe_keys: list[str]) -> None:
+    """Inside the answer's transaction: these questions (schedule dedupe keys) are answered."""
     if dedupe_keys:
-        for hook in ANSWER_HOOKS:
-            await hook(patient_id, dedupe_keys)
+        await tell(QuestionsAnswered(patient_id, tuple(dedupe_keys)))
 
 
 async def questions_due(patient_id: uuid.UUID, now: datetime | None = None) -> list[DueQuestion]:
@@ -72,7 +49,7 @@ async def questions_due(patient_id: uuid.UUID, now: datetime | None = None) -> l
     patient = await Patient.filter(id=patient_id).first()
     if patient is None:
         raise NotFound("No such patient.")
-    schedule = patient_schedule(patient)
+    schedule = patient_schedule(patient, fallback=True)
     since = now - _LOOKBACK
     sessions = await InjectionSession.filter(patient_id=patient_id, status=SessionStatus.DONE).filter(
         Q(performed_at__gte=since) | Q(performed_at__isnull=True, scheduled_at__gte=since)
@@ -83,7 +60,7 @@ async def questions_due(patient_id: uuid.UUID, now: datetime | None = None) -> l
             patient_id=patient_id, injection_session_id__in=[s.id for s in sessions]
         ).values_list("injection_session_id", "submitted_at")
         for session_id, submitted_at in rows:
-            reported_on[str(session_id)].append(local_today(schedule, submitted_at))
+            reported_on[str(session_id)].append(local_today(schedule.timezone, submitted_at))
     months = await self_assessment_months_answered(patient_id)
     return report_schedule.questions_due(schedule, [session_info(s) for s in sessions], reported_on, months, now)
 

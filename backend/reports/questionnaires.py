@@ -15,10 +15,12 @@ from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.patients import service as patients
 from backend.patients.models import Patient
+from backend.patients.schedule import patient_schedule
 from backend.reports import due
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse
 from shared import questionnaire as hgq
 from shared import report_schedule
+from shared.clock import local_today
 from shared.contract.reports import QuestionnaireAnswerOut, QuestionnaireOut, QuestionnaireSubmit
 from shared.errors import Conflict, ErrorCode
 
@@ -81,8 +83,8 @@ async def submit(
     if stored is not None:
         return stored, False
     patient = await Patient.get(id=principal.patient_id)
-    schedule = due.patient_schedule(patient)
-    month = hgq.occasion_for(patient.baseline_date, due.local_today(schedule, now))
+    schedule = patient_schedule(patient, fallback=True)
+    month = hgq.occasion_for(patient.baseline_date, local_today(schedule.timezone, now))
     answers = hgq.check_answers(data.version, month, data.answers)
     if await QuestionnaireResponse.filter(patient_id=patient.id, occasion_month=month).exists():
         raise _already_answered(month)

@@ -18,9 +18,11 @@ from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.injections.models import InjectionSession
 from backend.patients import service as patients
 from backend.patients.models import Patient
+from backend.patients.schedule import patient_schedule
 from backend.reports import due
 from backend.reports.models import ReportAnnotation, SideEffectReport, SideEffectSymptom
 from shared import report_schedule
+from shared.clock import local_today
 from shared.contract.injections import SessionStatus
 from shared.contract.patients import Treatment
 from shared.contract.reports import (
@@ -142,7 +144,7 @@ async def _replay(principal: PatientPrincipal, key: uuid.UUID, fingerprint: str)
 
 
 def _check_dates(data: SideEffectReportCreate, session: InjectionSession, patient: Patient, now: datetime) -> None:
-    schedule = due.patient_schedule(patient)
+    schedule = patient_schedule(patient, fallback=True)
     if session.status == SessionStatus.CANCELLED or _injected_at(session) > now:
         raise Conflict(
             "That injection has not been given, so there is nothing to report on yet.",
@@ -154,7 +156,7 @@ def _check_dates(data: SideEffectReportCreate, session: InjectionSession, patien
             "The side effects cannot have started before the injection.",
             details={"field": "started_on", "injection_day": injection_day.isoformat()},
         )
-    if data.started_on > due.local_today(schedule, now) + START_DAY_SLACK:
+    if data.started_on > local_today(schedule.timezone, now) + START_DAY_SLACK:
         raise InvalidInput("The start day cannot be in the future.", details={"field": "started_on"})
 
 
@@ -217,10 +219,12 @@ async def submit(
                 )
                 for hook in SERIOUS_REPORT_HOOKS:
                     await hook(report, now)
-            reported_on = due.local_today(due.patient_schedule(patient), now)
+            schedule = patient_schedule(patient, fallback=True)
             await due.mark_answered(
                 principal.patient_id,
-                report_schedule.check_ins_answered(due.patient_schedule(patient), due.session_info(session), reported_on),
+                report_schedule.check_ins_answered(
+                    schedule, due.session_info(session), local_today(schedule.timezone, now)
+                ),
             )
     except IntegrityError:
         # the same key sent twice at once: the other request stored it

@@ -40,6 +40,7 @@ class ObjectInfo:
     size: int
     last_modified: datetime | None = None
     content_type: str | None = None
+    sha256: str | None = None  # hex, where the store keeps the whole object's own SHA-256
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,10 @@ class ObjectStore(Protocol):
 
     async def head(self, key: str) -> ObjectInfo | None:
         """The object's size and type, or None when there is no such object."""
+
+    async def read_head(self, key: str, *, max_bytes: int) -> StoredObject | None:
+        """The first `max_bytes` of the object (`info.size` is the whole object's), or None when
+        missing; one request, nothing more is read."""
 
     async def read(self, key: str, *, max_bytes: int) -> StoredObject | None:
         """The whole object, or None when missing; ObjectTooLarge past `max_bytes` (nothing more is read)."""

@@ -154,6 +154,21 @@ class LocalStore:
 
         return await asyncio.to_thread(load)
 
+    async def read_head(self, key: str, *, max_bytes: int) -> StoredObject | None:
+        path = self._path(key)
+
+        def load() -> StoredObject | None:
+            try:
+                with path.open("rb") as handle:
+                    st = os.fstat(handle.fileno())
+                    data = handle.read(max_bytes)
+            except FileNotFoundError:
+                return None
+            info = ObjectInfo(key=key, size=st.st_size, last_modified=datetime.fromtimestamp(st.st_mtime, UTC))
+            return StoredObject(info=info, data=data)
+
+        return await asyncio.to_thread(load)
+
     def write_now(self, key: str, data: bytes) -> None:
         """Write atomically (a temporary file renamed into place): readers never see half a file.
 

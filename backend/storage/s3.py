@@ -229,6 +229,33 @@ class S3Store:
         )
         return StoredObject(info=info, data=data)
 
+    def _read_head(self, key: str, max_bytes: int) -> StoredObject | None:
+        try:
+            answer = self.client.get_object(
+                Bucket=self.bucket, Key=key, Range=f"bytes=0-{max_bytes - 1}", ChecksumMode="ENABLED"
+            )
+        except ClientError as error:
+            if self._is_missing(error):
+                return None
+            if str(error.response.get("Error", {}).get("Code", "")) == "InvalidRange":
+                return StoredObject(info=ObjectInfo(key=key, size=0), data=b"")  # an empty object
+            raise
+        body = answer["Body"]
+        try:
+            data = body.read(max_bytes)
+        finally:
+            body.close()
+        content_range = answer.get("ContentRange") or ""
+        size = int(content_range.rsplit("/", 1)[1]) if "/" in content_range else answer["ContentLength"]
+        info = ObjectInfo(
+            key=key, size=size, last_modified=answer.get("LastModified"), content_type=answer.get("ContentType"),
+            sha256=_whole_object_sha256(answer),
+        )
+        return StoredObject(info=info, data=data)
+
+    async def read_head(self, key: str, *, max_bytes: int) -> StoredObject | None:
+        return await self._run(self._read_head, key, max_bytes)
+
     async def read(self, key: str, *, max_bytes: int) -> StoredObject | None:
         async with self._reads:
             return await self._run(self._read, key, max_bytes)
@@ -275,3 +302,15 @@ class S3Store:
     async def close(self) -> None:
         self._threads.shutdown(wait=False, cancel_futures=True)
         await asyncio.to_thread(self.client.close)
+
+
+def _whole_object_sha256(answer: dict[str, Any]) -> str | None:
+    """The SHA-256 S3 verified when the object was written (hex), when it reports one for the whole
+    object; None for multipart composites and stores that keep none."""
+    checksum = answer.get("ChecksumSHA256")
+    if not checksum or "-" in checksum or answer.get("ChecksumType", "FULL_OBJECT") != "FULL_OBJECT":
+        return None
+    try:
+        return base64.b64decode(checksum, validate=True).hex()
+    except ValueError:
+        return None

@@ -33,6 +33,8 @@ def describe(photo: QueuedPhoto, sent: int, now: float) -> tuple[str, str, float
         return f"Sending... {round(fraction * 100)}%", "sending", fraction
     if photo.state == PhotoState.UPLOADED:
         return "Sent, waiting for your clinic to confirm", "sending", 1.0
+    if photo.state == PhotoState.CHECKING:
+        return "Sent, your clinic is checking the photo", "sending", 1.0
     wait = photo.next_attempt_at - now
     if photo.error_code and wait > 0:
         seconds = int(wait) + 1

@@ -55,11 +55,19 @@ class ApiPhotoTransport:
             progress=progress,
         )
 
-    def complete(self, photo: QueuedPhoto) -> None:
+    def complete(self, photo: QueuedPhoto) -> PhotoStatus:
         assert photo.photo_id is not None
         answer = self.api.complete_photo(photo.photo_id)
         if answer.status == PhotoStatus.REJECTED:
             raise rejected(answer)
+        return PhotoStatus(answer.status)
+
+    def status(self, photo: QueuedPhoto) -> PhotoStatus:
+        assert photo.photo_id is not None
+        answer = self.api.photo(photo.photo_id)
+        if answer.status == PhotoStatus.REJECTED:
+            raise rejected(answer)
+        return PhotoStatus(answer.status)
 
 
 def slot_request(photo: QueuedPhoto) -> UploadSlotRequest:

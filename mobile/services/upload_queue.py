@@ -4,12 +4,15 @@ until the clinic has it, through app kills, reboots and lost networks.
 A photo's idempotency key is minted when the shot is taken and never changes, so however often a
 step is retried the backend maps it to one photo. States, in order:
 
-    captured -> slot -> uploading -> uploaded -> completed
+    captured -> slot -> uploading -> uploaded -> checking -> completed
                                   (any) -> failed   (the backend refused it for good)
 
 `captured`: bytes are on the phone; `slot`: the backend gave an upload URL; `uploading`: bytes are
 on their way (reset to `slot` when the queue is reopened, since the transfer died with the app);
-`uploaded`: the store has the bytes; `completed`: the backend checked them and owns the photo.
+`uploaded`: the store has the bytes; `checking`: the backend accepted them and is reading the whole
+photo (the worker asks how it went, with backoff); `completed`: the photo is ready at the clinic.
+A photo the backend refuses while checking (cut short, damaged) becomes `failed` with the reason
+in the patient's words: the prompt to take it again.
 """
 
 from __future__ import annotations
@@ -32,11 +35,12 @@ class PhotoState(StrEnum):
     SLOT = "slot"
     UPLOADING = "uploading"
     UPLOADED = "uploaded"
+    CHECKING = "checking"
     COMPLETED = "completed"
     FAILED = "failed"
 
 
-OPEN_STATES = (PhotoState.CAPTURED, PhotoState.SLOT, PhotoState.UPLOADING, PhotoState.UPLOADED)
+OPEN_STATES = (PhotoState.CAPTURED, PhotoState.SLOT, PhotoState.UPLOADING, PhotoState.UPLOADED, PhotoState.CHECKING)
 
 
 @dataclass(frozen=True)
@@ -245,7 +249,7 @@ class UploadQueue:
         photo = self.get(key)
         if photo is None:
             return 0
-        if photo.state in (PhotoState.UPLOADED, PhotoState.COMPLETED):
+        if photo.state in (PhotoState.UPLOADED, PhotoState.CHECKING, PhotoState.COMPLETED):
             return photo.size
         return self._progress.get(key, 0) if photo.state == PhotoState.UPLOADING else 0
 
@@ -285,6 +289,14 @@ class UploadQueue:
             changes["photo_id"] = photo_id
         self._progress.pop(key, None)
         self._update(key, **changes)
+
+    def mark_checking(self, key: str, *, delay: float, attempts: int = 0) -> None:
+        """The backend has the bytes and is checking the photo: ask how it went after `delay` seconds."""
+        self._progress.pop(key, None)
+        self._update(
+            key, state=PhotoState.CHECKING, target=None, next_attempt_at=time.time() + delay,
+            error_code=None, error_text=None, attempts=attempts,
+        )
 
     def restart(self, key: str, *, delay: float = 0.0, code: str | None = None, text: str | None = None) -> None:
         """Ask for a fresh upload slot (an expired URL, bytes the backend did not find)."""

@@ -3,7 +3,10 @@
 Network trouble and server overload wait with exponential backoff and jitter; an expired upload URL
 or bytes the backend did not find ask for a fresh slot (same idempotency key, so the same photo);
 a refusal for good (not an image, not in the clinic's protocol) marks the photo failed with the
-patient's words for it. Nothing here imports Kivy: the app is told through `on_change`.
+patient's words for it. After complete the backend reads the whole photo in the background: the
+worker asks how that went (soon, then less often) until the photo is ready, or refused, which is
+a refusal for good too: the patient is asked to take it again. Nothing here imports Kivy: the app
+is told through `on_change`.
 """
 
 from __future__ import annotations
@@ -18,11 +21,14 @@ from typing import Protocol
 
 from mobile.services.api_client import ApiError
 from mobile.services.upload_queue import PhotoState, QueuedPhoto, UploadQueue, UploadTarget
+from shared.contract.checkins import PhotoStatus
 from shared.errors import ErrorCode
 
 log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 2.0
+# after complete: the first look at how the backend's check went, then backoff up to the cap
+FIRST_CHECK_SECONDS = 2.0
 BACKOFF_CAP_SECONDS = 300.0
 # bytes that arrive damaged this often are damaged on the phone, not on the way: stop and say so
 DAMAGED_CODES = {ErrorCode.PHOTO_SIZE_MISMATCH, ErrorCode.PHOTO_CHECKSUM_MISMATCH}
@@ -52,7 +58,13 @@ class PhotoTransport(Protocol):
 
     def send(self, photo: QueuedPhoto, target: UploadTarget, progress: Callable[[int, int], None]) -> None: ...
 
-    def complete(self, photo: QueuedPhoto) -> None: ...
+    def complete(self, photo: QueuedPhoto) -> PhotoStatus:
+        """The backend's status of the photo after complete (uploaded while it checks it, or ready)."""
+        ...
+
+    def status(self, photo: QueuedPhoto) -> PhotoStatus:
+        """The photo's status at the backend now; raises the refusal (an ApiError) when it was rejected."""
+        ...
 
 
 def backoff_delay(attempt: int, rng: random.Random, *, retry_after: float | None = None) -> float:
@@ -171,8 +183,19 @@ class UploadWorker:
             self.on_change(key)
             photo = self._reload(key)
         if photo.state == PhotoState.UPLOADED:
-            self.transport.complete(photo)
-            self.queue.mark_completed(key)
+            status = self.transport.complete(photo)
+            if status == PhotoStatus.READY:
+                self.queue.mark_completed(key)
+            else:
+                self.queue.mark_checking(key, delay=FIRST_CHECK_SECONDS)
+            return
+        if photo.state == PhotoState.CHECKING:
+            status = self.transport.status(photo)
+            if status == PhotoStatus.READY:
+                self.queue.mark_completed(key)
+            else:  # still being checked: look again later, less and less often
+                delay = backoff_delay(photo.attempts + 1, self.rng)
+                self.queue.mark_checking(key, delay=delay, attempts=photo.attempts + 1)
 
     def _handle(self, photo: QueuedPhoto, error: ApiError) -> None:
         current = self._reload(photo.key)

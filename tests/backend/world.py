@@ -4,22 +4,19 @@ and clinic Y (admin, patient C). Everything is made through the real services.""
 from __future__ import annotations
 
 import functools
-import secrets
 import uuid
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 
 from backend.auth import service as auth
-from backend.auth.models import StaffSession
 from backend.clinics.models import StaffUser
 from backend.injections.models import InjectionSession
-from backend.patients.models import Patient
 from backend.security.passwords import hash_password
-from backend.security.tokens import STAFF_TOKEN_PREFIX, new_token, token_hash
-from backend.security.attempt_store import CountingMemoryStore
-from backend.security.rate_limit import AddressLimiter
+from bench.clinic import add_patient, enrol, staff_token
 from shared.contract.auth import StaffRole
-from shared.contract.patients import RedeemInvite, Treatment
+from shared.contract.patients import Treatment
+
+__all__ = ["PASSWORD", "World", "add_patient", "build_world", "enrol", "password_hash", "staff_token"]
 
 PASSWORD = "correct horse battery"
 
@@ -37,44 +34,6 @@ class World:
 
     def headers(self, who: str) -> dict[str, str]:
         return {} if who == "anonymous" else {"Authorization": f"Bearer {self.tokens[who]}"}
-
-
-async def staff_token(email: str) -> str:
-    """An API session opened directly: signing in runs argon2, which is slow on purpose and
-    tested once in test_auth.py, not in every world."""
-    staff = await StaffUser.get(email=email)
-    token = new_token(STAFF_TOKEN_PREFIX)
-    now = datetime.now(UTC)
-    await StaffSession.create(
-        staff=staff, token_hash=token_hash(token), kind="api", csrf_token=secrets.token_urlsafe(24),
-        last_seen_at=now, expires_at=now + timedelta(hours=1),
-    )
-    return token
-
-
-async def add_patient(clinic_id: uuid.UUID, name: str, record: str) -> Patient:
-    return await Patient.create(
-        clinic_id=clinic_id,
-        display_name=name,
-        record_number=record,
-        treatment=Treatment.EXOSOMES,
-        planned_sessions=4,
-        interval_days=30,
-        baseline_date=date(2026, 1, 15),
-        timezone="Europe/London",
-    )
-
-
-async def enrol(patient: Patient) -> str:
-    from backend.enrolment import service as enrolment
-    from backend.enrolment.models import Invite
-
-    invite = await Invite.create(patient=patient, code=uuid.uuid4().hex[:10].upper(), expires_at=datetime.now(UTC) + timedelta(hours=1))
-    enrolled = await enrolment.redeem(
-        RedeemInvite(code=invite.code, device_name="test phone"), client_address="127.0.0.1",
-        limiter=AddressLimiter(CountingMemoryStore(), kind="invite", attempts=100, window_seconds=60)
-    )
-    return enrolled.device_token
 
 
 async def build_world() -> World:

@@ -21,7 +21,7 @@ os.environ.setdefault("KIVY_HOME", tempfile.mkdtemp(prefix="follicle-kivy-home-"
 os.environ["FOLLICLE_NO_KEYRING"] = "1"  # tests use the owner-only file store, never the user's keyring
 
 from tests.backend.s3_server import moto_endpoint  # noqa: E402,F401  (a fixture, reused)
-from tests.mobile.live_backend import InvitedPatient, LiveBackend  # noqa: E402
+from bench.live_backend import InvitedPatient, LiveBackend  # noqa: E402
 from tests.mobile.loopback_proxy import LoopbackProxy  # noqa: E402
 
 ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"

@@ -211,6 +211,31 @@ def test_upload_queue_drains_through_a_network_cut(phone_app, backend, kivy_wind
     pump(lambda: home.upload_text == "All 3 photos are with your clinic.")
 
 
+def test_a_photo_the_clinic_refuses_after_upload_asks_to_be_taken_again(phone_app, backend, kivy_window):
+    from mobile.messages import patient_message
+    from tests.fixtures.images import photo_jpeg, truncated_jpeg_with_end_marker
+
+    _enrolled(phone_app, backend)
+    session = phone_app.session
+    session.uploads.stop()
+    for number, (view, data) in enumerate(
+        (("frontal", photo_jpeg(1080, 1440)), ("crown", truncated_jpeg_with_end_marker()))
+    ):
+        session.keep_photo(
+            key=session.new_photo_key(), checkin_month=0, view_id=view, data=data, width=1080, height=1440,
+            captured_at=float(number),
+        )
+    phone_app.go("uploads")
+    uploads = phone_app.manager.current_screen
+    session.start_uploads()
+    # the cut-short photo passes complete's first 64 kB; the clinic's check refuses it afterwards
+    pump(lambda: uploads.failed_count == 1 and uploads.overall_text == "1 of 1 photos sent", timeout=60)
+    texts = sorted(row.state_text for row in uploads.ids.rows.children)
+    assert texts == sorted(["Sent to your clinic", patient_message("photo_corrupt")])
+    assert "take it again" in patient_message("photo_corrupt")
+    screenshot(kivy_window, "16b-uploads-refused-retake")
+
+
 def test_a_due_reminder_shows_in_the_app_on_the_desktop(phone_app, backend, kivy_window):
     from datetime import UTC, datetime, timedelta
 

@@ -10,13 +10,16 @@ from mobile.messages import patient_message
 from mobile.services.api_client import ApiError, Offline
 from mobile.services.upload_queue import PhotoState, UploadQueue, UploadTarget, new_idempotency_key
 from mobile.services.upload_worker import BACKOFF_CAP_SECONDS, SlotAnswer, UploadWorker, backoff_delay
+from shared.contract.checkins import PhotoStatus
 
 
 class ScriptedTransport:
     """Each call takes the next answer of its script: an exception to raise, or None for success."""
 
-    def __init__(self, slot=(), send=(), complete=()) -> None:
-        self.scripts = {"slot": list(slot), "send": list(send), "complete": list(complete)}
+    def __init__(self, slot=(), send=(), complete=(), completed_as=PhotoStatus.READY, status=()) -> None:
+        self.scripts = {"slot": list(slot), "send": list(send), "complete": list(complete), "status": []}
+        self.completed_as = completed_as
+        self.statuses = list(status)  # what each status call answers: a PhotoStatus or an exception
         self.calls: list[str] = []
         self.slots = 0
 
@@ -38,6 +41,14 @@ class ScriptedTransport:
 
     def complete(self, photo):
         self._next("complete")
+        return self.completed_as
+
+    def status(self, photo):
+        self.calls.append("status")
+        answer = self.statuses.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
 
 
 def _worker(tmp_path, transport) -> tuple[UploadWorker, str]:
@@ -112,3 +123,35 @@ def test_a_revoked_phone_keeps_its_photos_waiting_not_failed(tmp_path):
     worker, key = _worker(tmp_path, ScriptedTransport(slot=[revoked]))
     worker.step()
     assert worker.queue.get(key).state == PhotoState.CAPTURED and worker.queue.get(key).error_code == "token_revoked"
+
+
+def test_a_photo_the_backend_is_checking_is_asked_after_until_it_is_ready(tmp_path):
+    transport = ScriptedTransport(completed_as=PhotoStatus.UPLOADED, status=[PhotoStatus.UPLOADED, PhotoStatus.READY])
+    worker, key = _worker(tmp_path, transport)
+    worker.drain()
+    photo = worker.queue.get(key)
+    assert photo.state == PhotoState.CHECKING  # sent; the clinic is reading the whole photo
+    assert worker.queue.summary().bytes_done == photo.size
+    assert worker.queue.next_due(now=time.time()) is None  # it asks again a little later, not at once
+    worker.queue.retry_now()
+    worker.drain()
+    later = worker.queue.get(key)
+    assert later.state == PhotoState.CHECKING and later.next_attempt_at - time.time() >= 1  # waits longer each time
+    worker.queue.retry_now()
+    worker.drain()
+    assert worker.queue.get(key).state == PhotoState.COMPLETED
+    assert transport.calls == ["slot", "send", "complete", "status", "status"]
+
+
+def test_a_photo_refused_while_checked_is_failed_with_the_retake_prompt(tmp_path):
+    refusal = ApiError("photo_corrupt", patient_message("photo_corrupt"), status=422)
+    transport = ScriptedTransport(completed_as=PhotoStatus.UPLOADED, status=[refusal])
+    worker, key = _worker(tmp_path, transport)
+    worker.drain()
+    worker.queue.retry_now()
+    worker.drain()
+    photo = worker.queue.get(key)
+    assert photo.state == PhotoState.FAILED
+    assert photo.error_code == "photo_corrupt"
+    assert photo.error_text == patient_message("photo_corrupt") and "take it again" in photo.error_text
+    assert photo.path.exists()  # kept until the patient retakes it

@@ -14,7 +14,7 @@ from backend.photos.context import PhotoContext
 from backend.db import QueryCounter
 from backend.patients.models import Patient
 from shared.contract.auth import StaffRole
-from tests.backend.checkins.history import seed_history
+from bench.clinic import seed_history
 from tests.fixtures import images
 
 

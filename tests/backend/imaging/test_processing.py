@@ -7,6 +7,7 @@ import pytest
 from PIL import ExifTags, Image, ImageChops, ImageCms
 
 from backend.imaging import ProcessedPhoto, process_photo
+from backend.imaging.jpeg_segments import jpeg_end
 from shared.errors import ErrorCode, FollicleError, InvalidInput, PayloadTooLarge, UnsupportedMedia
 from shared.quality import HintId
 from tests.backend.imaging.jpeg_structure import APP1_EXIF_XMP, APP13_IPTC, COMMENT, header_markers
@@ -162,19 +163,25 @@ def test_a_valid_colour_profile_is_kept_and_a_bogus_one_dropped(orientation):
 # --- polyglots -------------------------------------------------------------------------
 
 
-def test_a_zip_hidden_after_the_photo_is_gone():
+def test_a_zip_hidden_after_the_photo_is_refused_as_not_a_photo():
     upload = images.jpeg_zip_polyglot()
     assert zipfile.is_zipfile(io.BytesIO(upload))
-    result = process_photo(upload)
-    assert not zipfile.is_zipfile(io.BytesIO(result.image_jpeg))
-    assert b"index.html" not in result.image_jpeg
-    assert_no_metadata(result.image_jpeg)
+    with pytest.raises(FollicleError) as refused:
+        process_photo(upload)
+    assert refused.value.code == ErrorCode.PHOTO_NOT_AN_IMAGE
 
 
-def test_html_in_a_comment_and_after_the_photo_is_gone():
+def test_html_after_the_photo_is_refused_and_html_in_a_comment_is_dropped():
     upload = images.jpeg_html_polyglot()
     assert upload.count(b"<script") == 2
-    assert_no_metadata(process_photo(upload).image_jpeg)
+    with pytest.raises(FollicleError) as refused:
+        process_photo(upload)
+    assert refused.value.code == ErrorCode.PHOTO_NOT_AN_IMAGE
+    only_the_comment = upload[: jpeg_end(upload)]
+    assert only_the_comment.count(b"<script") == 1
+    cleaned = process_photo(only_the_comment).image_jpeg
+    assert b"<script" not in cleaned
+    assert_no_metadata(cleaned)
 
 
 # --- refusals --------------------------------------------------------------------------

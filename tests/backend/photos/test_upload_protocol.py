@@ -166,3 +166,30 @@ async def test_the_upload_can_be_a_presigned_post_form(app, phone_a, jobs, s3):
     assert (await phone_a.complete(slot["photo_id"])).status_code == 200
     await jobs.wait_idle()
     assert (await phone_a.status(slot["photo_id"])).json()["status"] == "ready"
+
+
+async def test_complete_reads_only_the_first_64_kb_and_processing_reads_the_photo_once(app, phone_a, jobs, monkeypatch):
+    store = app.state.store
+    reads: list[tuple[str, int]] = []
+    real_head, real_read = store.read_head, store.read
+
+    async def read_head(key, *, max_bytes):
+        found = await real_head(key, max_bytes=max_bytes)
+        reads.append(("head", len(found.data) if found else 0))
+        return found
+
+    async def read(key, *, max_bytes):
+        found = await real_read(key, max_bytes=max_bytes)
+        reads.append(("whole", len(found.data) if found else 0))
+        return found
+
+    monkeypatch.setattr(store, "read_head", read_head)
+    monkeypatch.setattr(store, "read", read)
+    data = images.photo_jpeg(3000, 2000)
+    assert len(data) > 10 * 65536
+    answer = await phone_a.upload(data)
+    assert answer.status_code == 200 and answer.json()["status"] == "uploaded"
+    assert reads == [("head", 65536)]  # the API tier never reads the whole photo
+    await jobs.wait_idle()
+    assert [r for r in reads if r[0] == "whole"] == [("whole", len(data))]  # the job reads it once
+    assert (await phone_a.status(answer.json()["id"])).json()["status"] == "ready"

@@ -87,7 +87,7 @@ async def seed_long_history(app, patient_id, *, months: int) -> None:
     from backend.photos import keys
     from backend.photos.models import Photo
     from backend.demo_photos import scalp_photo
-    from tests.backend.checkins.history import seed_history
+    from bench.clinic import seed_history
 
     patient = await Patient.get(id=patient_id)
     await seed_history(patient, months=months, injections=min(months, 6))

@@ -10,6 +10,7 @@ import pytest
 
 from backend.auth.principal import PatientPrincipal
 from backend.injections.models import InjectionSession
+from backend.patients import changes
 from backend.reports import due, side_effects
 from backend.reports.models import SideEffectReport
 from shared.contract.injections import SessionStatus
@@ -66,24 +67,28 @@ async def test_the_self_assessment_is_due_at_baseline_and_every_three_months(cli
     assert await due.self_assessment_months_answered(patient) == set()
 
 
-async def test_the_answer_hook_runs_in_the_reports_transaction(client, world, monkeypatch):
+def _only_reaction(monkeypatch, react) -> None:
+    monkeypatch.setattr(changes, "_reactions", lambda: {changes.QuestionsAnswered: (react,)})
+
+
+async def test_the_answer_is_told_in_the_reports_transaction(client, world, monkeypatch):
     session = await _given(world)
     heard: list[tuple[uuid.UUID, list[str]]] = []
 
-    async def outbox(patient_id: uuid.UUID, keys: list[str]) -> None:
-        heard.append((patient_id, keys))
+    async def outbox(change: changes.QuestionsAnswered) -> None:
+        heard.append((change.patient_id, list(change.dedupe_keys)))
 
-    monkeypatch.setattr(due, "ANSWER_HOOKS", [outbox])
+    _only_reaction(monkeypatch, outbox)
     await side_effects.submit(_principal(world), _report(session.id, date(2026, 3, 12)), now=_at(date(2026, 3, 18)))
     assert heard == [(world.ids["patient_a"], [f"side_effect_question:{session.id}:1d", f"side_effect_question:{session.id}:7d"])]
 
-    async def broken_outbox(patient_id: uuid.UUID, keys: list[str]) -> None:
+    async def broken_outbox(change: changes.QuestionsAnswered) -> None:
         raise RuntimeError("outbox down")
 
-    monkeypatch.setattr(due, "ANSWER_HOOKS", [broken_outbox])
+    _only_reaction(monkeypatch, broken_outbox)
     with pytest.raises(RuntimeError):
         await side_effects.submit(_principal(world), _report(session.id, date(2026, 3, 12)), now=_at(date(2026, 3, 18)))
-    assert await SideEffectReport.all().count() == 1  # the second report went with the failed hook
+    assert await SideEffectReport.all().count() == 1  # the second report went with the failed reaction
 
 
 async def test_the_phone_sees_its_own_check_in_and_it_goes_once_answered(client, world):

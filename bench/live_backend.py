@@ -96,12 +96,12 @@ class LiveBackend:
     def _start_child(self) -> LiveBackend:
         config = json.dumps({"folder": str(self.folder), "fd": self._sock.fileno(), "overrides": self._overrides})
         self._child = subprocess.Popen(
-            [sys.executable, "-m", "tests.mobile.live_backend", config],
+            [sys.executable, "-m", "bench.live_backend", config],
             pass_fds=[self._sock.fileno()],
             stdout=subprocess.PIPE,
             text=True,
-            cwd=Path(__file__).resolve().parents[2],
-            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+            cwd=Path(__file__).resolve().parents[1],
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])},
         )
         assert self._child.stdout is not None
         if self._child.stdout.readline().strip() != "ready":

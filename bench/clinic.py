@@ -1,5 +1,5 @@
-"""A patient's long history in a few statements: check-ins, ready photos and injection sessions
-(for the timeline test and bench/timeline.py)."""
+"""A clinic, its staff sessions, enrolled patients and a long photo history, written straight
+through the backend's models and services: what the benchmarks seed (and the tests share)."""
 
 from __future__ import annotations
 
@@ -7,15 +7,59 @@ import secrets
 import uuid
 from datetime import UTC, date, datetime, time, timedelta
 
+from backend.auth.models import StaffSession
 from backend.checkins.models import CheckIn
-from backend.photos.models import Photo
+from backend.clinics.models import StaffUser
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.photos.models import Photo
+from backend.security.attempt_store import CountingMemoryStore
+from backend.security.rate_limit import AddressLimiter
+from backend.security.tokens import STAFF_TOKEN_PREFIX, new_token, token_hash
 from shared.contract.checkins import CheckInStatus, PhotoStatus
 from shared.contract.injections import SessionStatus
-from shared.contract.patients import Treatment
+from shared.contract.patients import RedeemInvite, Treatment
 from shared.schedule import checkin_due_on
 from shared.views import DEFAULT_PROTOCOL
+
+
+async def staff_token(email: str) -> str:
+    """An API session opened directly: signing in runs argon2, which is slow on purpose and
+    tested once in test_auth.py, not in every world."""
+    staff = await StaffUser.get(email=email)
+    token = new_token(STAFF_TOKEN_PREFIX)
+    now = datetime.now(UTC)
+    await StaffSession.create(
+        staff=staff, token_hash=token_hash(token), kind="api", csrf_token=secrets.token_urlsafe(24),
+        last_seen_at=now, expires_at=now + timedelta(hours=1),
+    )
+    return token
+
+
+async def add_patient(clinic_id: uuid.UUID, name: str, record: str) -> Patient:
+    return await Patient.create(
+        clinic_id=clinic_id,
+        display_name=name,
+        record_number=record,
+        treatment=Treatment.EXOSOMES,
+        planned_sessions=4,
+        interval_days=30,
+        baseline_date=date(2026, 1, 15),
+        timezone="Europe/London",
+    )
+
+
+async def enrol(patient: Patient) -> str:
+    from backend.enrolment import service as enrolment
+    from backend.enrolment.models import Invite
+
+    invite = await Invite.create(patient=patient, code=uuid.uuid4().hex[:10].upper(), expires_at=datetime.now(UTC) + timedelta(hours=1))
+    enrolled = await enrolment.redeem(
+        RedeemInvite(code=invite.code, device_name="test phone"), client_address="127.0.0.1",
+        limiter=AddressLimiter(CountingMemoryStore(), kind="invite", attempts=100, window_seconds=60),
+    )
+    return enrolled.device_token
+
 
 METRICS = {
     "width": 4032, "height": 3024, "sharpness": 412.5, "brightness": 128.0, "dark_fraction": 0.01,

@@ -1,0 +1,58 @@
+"""The decode budget: processing jobs wait for room instead of decoding past it."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from backend.imaging import decode_cost
+from backend.photos.budget import DecodeBudget
+from backend.settings import Settings
+from tests.fixtures import images
+
+PNG_SIZE = (1200, 900)
+
+
+async def test_holders_past_the_budget_wait_and_one_larger_than_it_runs_alone():
+    budget = DecodeBudget(100)
+    together: list[set[int]] = []
+    inside: set[int] = set()
+
+    async def decode(number: int, cost: int) -> None:
+        async with budget.hold(cost):
+            inside.add(number)
+            together.append(set(inside))
+            await asyncio.sleep(0.01)
+            inside.discard(number)
+
+    await asyncio.gather(decode(1, 60), decode(2, 60), decode(3, 60), decode(4, 500), decode(5, 30))
+    assert budget.peak <= 100
+    assert all(not ({1, 2} <= seen or {1, 3} <= seen or {2, 3} <= seen) for seen in together)  # 60 + 60 > 100
+    assert {4} in together and all(seen == {4} for seen in together if 4 in seen)  # the big one alone
+    assert budget.in_use == 0
+
+
+def test_the_cost_is_what_the_decode_holds():
+    assert decode_cost(images.photo_png(*PNG_SIZE)) == 2 * PNG_SIZE[0] * PNG_SIZE[1]  # full decode and an upright copy
+    upright = decode_cost(images.photo_jpeg(4000, 3000))
+    assert upright == 2000 * 1500  # decoded at half scale, enough for the 1280 preview
+    assert decode_cost(images.photo_jpeg(3000, 4000, orientation=6)) == 2 * 12_000_000
+    assert decode_cost(images.html_page()) == 0
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    # room for one PNG's decode at a time
+    return settings.replace(decode_budget_pixels=2 * PNG_SIZE[0] * PNG_SIZE[1])
+
+
+async def test_photos_completed_at_once_are_decoded_one_at_a_time_within_the_budget(app, phone_a, jobs):
+    uploads = [images.photo_png(*PNG_SIZE) for _ in range(3)]
+    answers = await asyncio.gather(*(phone_a.upload(data, content_type="image/png") for data in uploads))
+    assert [a.status_code for a in answers] == [200, 200, 200]
+    await jobs.wait_idle()
+    budget: DecodeBudget = jobs.resources["decode_budget"]
+    assert budget.peak == budget.pixels  # never two decodes at once
+    for answer in answers:
+        assert (await phone_a.status(answer.json()["id"])).json()["status"] == "ready"
