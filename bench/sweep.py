@@ -65,10 +65,10 @@ async def seed(patients: int) -> None:
         VALUES ('00000000-0000-0000-0000-00000000c11c', 'Bench Clinic', 'UTC', '[]', '[72, 24, 2]', false, now());
         INSERT INTO patient (id, clinic_id, display_name, record_number, treatment, planned_sessions,
             interval_days, baseline_date, timezone, check_in_time, quiet_hours_start, quiet_hours_end,
-            push_enabled, consent_care, consent_research, enrolled_at, created_at, updated_at)
+            push_enabled, consent_care, consent_research, sex, enrolled_at, created_at, updated_at)
         SELECT gen_random_uuid(), '00000000-0000-0000-0000-00000000c11c', 'Patient ' || n, 'B-' || n,
             'exosomes', 6, 30, DATE '2026-03-04' - (n % 365), ({zones})[1 + n % 6], '18:00', '21:00', '08:00',
-            true, true, false, now(), now(), now()
+            true, true, false, 'unknown', now(), now(), now()
         FROM generate_series(1, {patients}) AS n;
         INSERT INTO injection_session (id, patient_id, clinic_id, status, scheduled_at, treatment, product,
             lot_number, areas, notes, created_at, updated_at)
