@@ -105,6 +105,9 @@ class BundleBuilder:
                     }
                 ],
                 "name": [{"text": h.display_name}],
+                # FHIR's administrative gender has the same four codes as the clinic's record
+                "gender": h.sex,
+                **({"birthDate": f"{h.birth_year:04d}"} if h.birth_year else {}),
                 "managingOrganization": _ref(h.clinic_id),
             }
         )

@@ -96,6 +96,8 @@ class PatientHistory:
     patient_id: uuid.UUID
     display_name: str
     record_number: str
+    sex: str  # as recorded by the clinic: female, male, other or unknown
+    birth_year: int | None
     treatment: str
     planned_sessions: int
     interval_days: int
@@ -180,6 +182,8 @@ async def load(patient_id: uuid.UUID, *, clinic_id: uuid.UUID) -> PatientHistory
         patient_id=patient.id,
         display_name=patient.display_name,
         record_number=patient.record_number,
+        sex=str(patient.sex.value if hasattr(patient.sex, "value") else patient.sex),
+        birth_year=patient.birth_year,
         treatment=str(patient.treatment.value if hasattr(patient.treatment, "value") else patient.treatment),
         planned_sessions=patient.planned_sessions,
         interval_days=patient.interval_days,

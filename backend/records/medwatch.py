@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
@@ -24,6 +24,15 @@ from shared.errors import NotFound
 from shared.symptoms import severity_label
 
 TO_FILL = "(not recorded in Follicle: fill in before filing)"
+SEX_WORDS = {"female": "Female", "male": "Male", "other": "Other (as recorded by the clinic)"}
+
+
+def _age(birth_year: int | None, on: date) -> str:
+    """Form 3500 asks for the age at the time of the event; the clinic records a birth year only."""
+    if birth_year is None:
+        return TO_FILL
+    low = on.year - birth_year - 1
+    return f"{low}-{low + 1} years (born {birth_year})"
 HOW_TO_FILE = (
     "File online with FDA MedWatch (Form 3500, health professionals) or by mail or fax; FDA asks "
     "that adverse events after exosome products be reported. Patient identity stays with the clinic: "
@@ -52,8 +61,8 @@ def _rows(history: PatientHistory, report: SideEffectRecord) -> list[tuple[str, 
             "A. Patient information",
             [
                 ("Patient identifier", f"{history.record_number} (clinic record number)"),
-                ("Age", TO_FILL),
-                ("Sex", TO_FILL),
+                ("Age", _age(history.birth_year, report.started_on)),
+                ("Sex", SEX_WORDS.get(history.sex, TO_FILL)),
                 ("Weight", TO_FILL),
             ],
         ),

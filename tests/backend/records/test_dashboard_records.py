@@ -49,8 +49,15 @@ async def test_a_serious_report_offers_a_medwatch_summary_with_the_form_3500_fie
     ):
         assert field in words, field
     assert "Patient A" not in words  # the identifier is the record number, never the name
+    assert "Age (not recorded in Follicle" in words and "Sex (not recorded in Follicle" in words
+
+    await Patient.filter(id=history.patient_id).update(sex="male", birth_year=1980)
+    summary = await clinician.get(f"/dashboard/side-effects/{serious.id}/medwatch.pdf")
+    words = " ".join(pdf_text(summary.content).split())
+    born = serious.started_on.year - 1980
+    assert f"Age {born - 1}-{born} years (born 1980)" in words and "Sex Male" in words
     render_pages(summary.content, "records-medwatch")
-    assert await AuditEvent.filter(action="side_effect.medwatch_pdf").count() == 1
+    assert await AuditEvent.filter(action="side_effect.medwatch_pdf").count() == 2
     # the link in the alert email lands on the report
     landing = await clinician.get(f"/dashboard/side-effects/{serious.id}")
     assert landing.status_code == 303 and landing.headers["location"].endswith(f"#report-{serious.id}")

@@ -9,6 +9,7 @@ import hashlib
 import httpx
 
 from backend.audit.models import AuditEvent
+from backend.patients.models import Patient
 from backend.photos.models import Photo
 from tests.backend.records.fhir_checks import validate_bundle
 
@@ -44,6 +45,12 @@ async def test_patient_media_procedures_and_adverse_events_carry_what_the_clinic
     assert identifier["value"] == "X-001"
     assert identifier["system"] == f"http://testserver.local/fhir/clinic/{world.ids['clinic_x']}/record-number"
     assert patient["name"] == [{"text": "Patient A"}]
+    assert patient["gender"] == "unknown" and "birthDate" not in patient  # nothing recorded yet
+
+    await Patient.filter(id=history.patient_id).update(sex="female", birth_year=1984)
+    bundle = (await client.get(f"/patients/{history.patient_id}/fhir", headers=world.headers("staff_x"))).json()
+    (patient,) = _by_type(bundle, "Patient")
+    assert patient["gender"] == "female" and patient["birthDate"] == "1984"
 
     media = _by_type(bundle, "Media")
     frontal = [m for m in media if m["view"]["coding"][0]["code"] == "frontal"]
