@@ -51,6 +51,7 @@ class UploadsScreen(FollicleScreen):
     detail_text = StringProperty("")
     overall_fraction = NumericProperty(0.0)
     failed_count = NumericProperty(0)
+    retryable_count = NumericProperty(0)  # failed photos that sending again might still get through
     waiting_count = NumericProperty(0)
 
     def on_kv_post(self, base_widget) -> None:
@@ -71,6 +72,7 @@ class UploadsScreen(FollicleScreen):
         summary = queue.summary()
         self.overall_fraction = summary.fraction_done
         self.failed_count = summary.failed
+        self.retryable_count = summary.retryable
         self.waiting_count = summary.waiting
         if summary.total == 0:
             self.overall_text = "No photos to send"

@@ -29,6 +29,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from shared.errors import ErrorCode
+
 
 class PhotoState(StrEnum):
     CAPTURED = "captured"
@@ -80,6 +82,21 @@ class QueuedPhoto:
     quality: dict[str, Any]
 
 
+# The clinic refused the photo itself: the same bytes would be refused again, so "try again"
+# leaves it failed and only a new photo (the retake the row asks for) replaces it.
+REFUSED_FOR_GOOD = frozenset(
+    {
+        ErrorCode.PHOTO_NOT_AN_IMAGE,
+        ErrorCode.PHOTO_CORRUPT,
+        ErrorCode.PHOTO_TOO_MANY_PIXELS,
+        ErrorCode.PHOTO_TOO_SMALL,
+        ErrorCode.PHOTO_TOO_LARGE,
+        ErrorCode.PHOTO_EMPTY,
+        ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+    }
+)
+
+
 @dataclass(frozen=True)
 class QueueSummary:
     """What the queue screen and the home screen show: photos and bytes, done and waiting."""
@@ -89,6 +106,7 @@ class QueueSummary:
     failed: int
     waiting: int
     bytes_total: int
+    retryable: int  # failed photos that sending again could still get through (not refused for good)
     bytes_done: int
 
     @property
@@ -265,6 +283,7 @@ class UploadQueue:
             waiting=len(photos) - len(done) - len(failed),
             bytes_total=sum(p.size for p in counted),
             bytes_done=sum(self.bytes_sent(p.key) for p in counted),
+            retryable=sum(1 for p in failed if p.error_code not in REFUSED_FOR_GOOD),
         )
 
     # moving a photo along
@@ -333,11 +352,14 @@ class UploadQueue:
             )
 
     def retry_failed(self) -> int:
-        """The patient asked to try refused photos again (a server fixed since): back to the start."""
+        """The patient asked to try failed photos again (a server fixed since, a network that mangled
+        the bytes): back to the start. A photo refused for what it is stays failed."""
+        refused = tuple(sorted(REFUSED_FOR_GOOD))
         with self._lock:
             cursor = self._db.execute(
-                "UPDATE queued_photo SET state = ?, target = NULL, next_attempt_at = 0, updated_at = ? WHERE state = ?",
-                (PhotoState.CAPTURED, time.time(), PhotoState.FAILED),
+                "UPDATE queued_photo SET state = ?, target = NULL, next_attempt_at = 0, updated_at = ? WHERE state = ?"
+                f" AND (error_code IS NULL OR error_code NOT IN ({_marks(refused)}))",
+                (PhotoState.CAPTURED, time.time(), PhotoState.FAILED, *refused),
             )
         return cursor.rowcount
 

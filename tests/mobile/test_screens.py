@@ -233,6 +233,8 @@ def test_a_photo_the_clinic_refuses_after_upload_asks_to_be_taken_again(phone_ap
     texts = sorted(row.state_text for row in uploads.ids.rows.children)
     assert texts == sorted(["Sent to your clinic", patient_message("photo_corrupt")])
     assert "take it again" in patient_message("photo_corrupt")
+    # sending the same bytes again cannot help: no "Try again now" to press, the retake is the way
+    assert uploads.ids.try_again.disabled and uploads.ids.try_again.opacity == 0
     screenshot(kivy_window, "16b-uploads-refused-retake")
 
 

@@ -95,7 +95,22 @@ def test_a_refusal_for_good_marks_the_photo_failed_in_the_patients_words_and_kee
     photo = worker.queue.get(key)
     assert photo.state == PhotoState.FAILED and photo.error_text == "This file is not a photo. Please take the photo again with the app."
     assert photo.path.exists()
+    # the same bytes would be refused again: "try again" leaves it for the retake
+    assert worker.queue.retry_failed() == 0 and worker.queue.get(key).state == PhotoState.FAILED
+    assert worker.queue.summary().retryable == 0
+
+
+def test_a_photo_that_arrived_damaged_every_time_is_sent_again_when_the_patient_asks(tmp_path):
+    mangled = ApiError("photo_checksum_mismatch", patient_message("photo_checksum_mismatch"), status=400)
+    transport = ScriptedTransport(complete=[mangled, mangled, mangled])
+    worker, key = _worker(tmp_path, transport)
+    for _ in range(3):
+        worker.queue.retry_now()
+        worker.step()
+    assert worker.queue.get(key).state == PhotoState.FAILED and worker.queue.summary().retryable == 1
     assert worker.queue.retry_failed() == 1 and worker.queue.get(key).state == PhotoState.CAPTURED
+    worker.drain()
+    assert worker.queue.get(key).state == PhotoState.COMPLETED
 
 
 def test_server_trouble_waits_at_least_as_long_as_it_asks(tmp_path):
