@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 from tortoise.exceptions import IntegrityError
-from tortoise.expressions import Case, Q, Value, When
+from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -305,7 +305,7 @@ async def search(
     order = ["-submitted_at", "-id"]
     if needs_review_first:
         query = query.annotate(
-            needs_review=Case(When(Q(serious=True, acknowledged_at__isnull=True), then=Value(1)), default=Value(0))
+            needs_review=Case(When(Q(serious=True, acknowledged_at__isnull=True), then=RawSQL("1")), default=RawSQL("0"))
         )
         order = ["-needs_review", *order]
     reports = await _staff_query(query.order_by(*order).offset(offset).limit(limit))
