@@ -107,6 +107,9 @@ def test_record_a_session_with_a_lot_then_find_it_by_lot_search(page, live_serve
     page.get_by_label("Lot number").fill(X_LOT)
     page.get_by_role("button", name="Find").click()
     expect(page.locator("#lot-count")).to_contain_text("patients")
+    # Alex Morgan's report after this lot, counted beside the patients, links to the inbox by lot
+    expect(page.locator("#lot-reports")).to_contain_text("1 side-effect report after this lot")
+    expect(page.locator("#lot-reports").get_by_role("link")).to_have_attribute("href", f"/dashboard/side-effects?lot={X_LOT}")
     shot(page, "06-lot-search")
 
 
