@@ -175,6 +175,13 @@ def checkin_due_on(baseline_on: date, month: int) -> date:
     return date(year, month_index + 1, min(baseline_on.day, last_day))
 
 
+def checkin_label(month: int, *, in_sentence: bool = False) -> str:
+    """What patients and staff read for check-in `month`: "Baseline" for the first, "Month 3" after
+    ("baseline", "month 3" inside a sentence). The API keeps the month numbers."""
+    label = "Baseline" if month == 0 else f"Month {month}"
+    return label.lower() if in_sentence else label
+
+
 def checkin_due_dates(baseline_on: date, months: int) -> list[date]:
     """Due dates of check-ins 0 through `months` inclusive (a 12-month follow-up has 13)."""
     return [checkin_due_on(baseline_on, month) for month in range(months + 1)]

@@ -11,6 +11,7 @@ from jinja2 import Environment
 from shared.contract.injections import InjectionArea, SessionStatus
 from shared.contract.patients import Treatment
 from shared.hair_loss import DIAGNOSIS_LABELS, SEX_LABELS
+from shared.schedule import checkin_label
 from shared.symptoms import SYMPTOMS, severity_label
 from shared.views import VIEWS
 
@@ -107,6 +108,8 @@ def register(env: Environment) -> None:
         session_status=lambda v: SESSION_STATUSES.get(v, str(v)),
         role=lambda v: ROLES.get(str(v), str(v)),
         view_label=view_label,
+        # "Baseline" / "Month 3"; `checkin(true)` inside a sentence: "baseline" / "month 3"
+        checkin=lambda month, in_sentence=False: checkin_label(int(month), in_sentence=in_sentence),
         uuid=as_uuid,
         symptom=lambda v: SYMPTOM_LABELS.get(str(v), str(v)),
         severity=severity_label,

@@ -11,7 +11,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 
 from backend.api.request import DashboardRequest
-from backend.dashboard import format
+from backend.dashboard import format, safety
 from backend.dashboard.controllers.audit import AuditPagesController
 from backend.dashboard.controllers.injections import InjectionPagesController, LotSearchController
 from backend.dashboard.controllers.patients import InvitePagesController, PatientPagesController
@@ -54,6 +54,7 @@ def dashboard_router() -> Router:
             RatingPagesController,
         ],
         guards=[signed_in, csrf_protected],
+        before_request=safety.count_unacknowledged,
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         request_class=DashboardRequest,
         response_headers=SECURITY_HEADERS,

@@ -25,14 +25,14 @@ from backend.patients.models import Patient
 from backend.records import alert_emails, deletion
 from backend.photos import service as photo_service
 from backend.photos.context import PhotoContext
-from backend.reports import side_effects
+from backend.reports import inbox, side_effects
 from shared.contract.audit import AuditPage
 from shared.contract.checkins import PhotoOut
 from shared.contract.clinics import ClinicOut
 from shared.contract.injections import InjectionCreate, InjectionOut, InjectionUpdate, SessionStatus
 from shared.contract.patients import DeviceOut, InviteOut, PatientOut
 from shared.contract.records import DeletionRequestOut
-from shared.contract.reports import ReportAnnotationCreate, SideEffectReportOut
+from shared.contract.reports import ReportAnnotationCreate, SideEffectReportOut, SideEffectReportPage
 from shared.errors import InvalidInput
 
 
@@ -171,14 +171,19 @@ class LotHit:
     session: InjectionOut
     patient_name: str
     record_number: str
+    reports: inbox.ReportCounts = inbox.ReportCounts()  # side-effect reports after this session
 
 
 async def lot_search(principal: StaffPrincipal, lot_number: str) -> tuple[ClinicClock, list[LotHit]]:
-    """Every session of the clinic that used the lot, with who received it."""
+    """Every session of the clinic that used the lot, with who received it and what they reported."""
     clock = await clinic_clock(principal)
     sessions = await injections.find_by_lot(principal, lot_number)
     people = await _patient_names(principal, {s.patient_id for s in sessions})
-    hits = [LotHit(s, *people.get(s.patient_id, ("(deleted patient)", ""))) for s in sessions]
+    reports = await inbox.counts_by_session(principal, (s.id for s in sessions))
+    hits = [
+        LotHit(s, *people.get(s.patient_id, ("(deleted patient)", "")), reports.get(s.id, inbox.ReportCounts()))
+        for s in sessions
+    ]
     return clock, hits
 
 
@@ -214,6 +219,48 @@ async def audit_log(
     )
     patient_names = await _patient_names(principal, {e.patient_id for e in events.items if e.patient_id})
     return AuditLogPage(clock, events, {row[0]: row[1] for row in staff}, patient_names)
+
+
+@dataclass(frozen=True)
+class SideEffectInbox:
+    clock: ClinicClock
+    reports: SideEffectReportPage
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.reports.total // self.per_page))
+
+
+async def side_effect_inbox(
+    principal: StaffPrincipal, filters: inbox.InboxFilters, *, page: int, per_page: int
+) -> SideEffectInbox:
+    """The clinic's side-effect reports for the inbox page, serious unacknowledged ones first."""
+    clock = await clinic_clock(principal)
+    reports = await inbox.reports_for_inbox(
+        principal, filters, timezone=clock.tz, offset=(page - 1) * per_page, limit=per_page
+    )
+    return SideEffectInbox(clock, reports, page, per_page)
+
+
+@dataclass(frozen=True)
+class SideEffectReportView:
+    """One report as the patient page shows it (same fields, so the same template draws it)."""
+
+    clock: ClinicClock
+    side_effects: list[SideEffectReportOut]
+    report_emails: dict[uuid.UUID, list[alert_emails.EmailStatus]]
+
+    @property
+    def report(self) -> SideEffectReportOut:
+        return self.side_effects[0]
+
+
+async def side_effect_report(principal: StaffPrincipal, report_id: uuid.UUID) -> SideEffectReportView:
+    report = await side_effects.view(principal, report_id)
+    emails = await alert_emails.for_reports(principal.clinic_id, [report.id])
+    return SideEffectReportView(await clinic_clock(principal), [report], emails)
 
 
 async def acknowledge_report(principal: StaffPrincipal, report_id: uuid.UUID) -> SideEffectReportOut:

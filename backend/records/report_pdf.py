@@ -186,8 +186,9 @@ def fit_for_print(jpeg: bytes) -> tuple[bytes, tuple[int, int]] | None:
 def _caption(photo: PhotoRecord | None, first: bool, tz: str) -> str:
     if photo is None:
         return ""
-    label = "Baseline" if photo.month == 0 else ("First photo" if first else "Latest")
-    return f"{label}: month {photo.month}, {day(photo.captured_at, tz)}"
+    if photo.month == 0:
+        return f"Baseline, {day(photo.captured_at, tz)}"
+    return f"{'First photo' if first else 'Latest'}: month {photo.month}, {day(photo.captured_at, tz)}"
 
 
 def _view_block(history, pair: ViewPair, photos, consensus, width: float, tz: str) -> KeepTogether:

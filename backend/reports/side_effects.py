@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import msgspec
 from tortoise.exceptions import IntegrityError
+from tortoise.expressions import Case, Q, RawSQL, When
 from tortoise.queryset import QuerySet
 from tortoise.transactions import in_transaction
 
@@ -274,11 +275,17 @@ async def search(
     treatment: Treatment | None = None,
     serious: bool | None = None,
     acknowledged: bool | None = None,
+    min_severity: int | None = None,
+    submitted_from: datetime | None = None,
+    submitted_before: datetime | None = None,
+    needs_review_first: bool = False,
     offset: int = 0,
     limit: int = 50,
 ) -> SideEffectReportPage:
     """The clinic's reports, newest first: by product lot (exact, any case), treatment given,
-    seriousness and whether staff have acknowledged them."""
+    seriousness, whether staff have acknowledged them, the worst severity (at least) and when
+    they were sent (from inclusive, before exclusive). `needs_review_first` puts serious reports
+    nobody has acknowledged yet ahead of the rest."""
     query = SideEffectReport.filter(clinic_id=principal.clinic_id)
     if lot is not None and lot.strip():
         query = query.filter(injection_session__lot_number__iexact=lot.strip())
@@ -288,8 +295,20 @@ async def search(
         query = query.filter(serious=serious)
     if acknowledged is not None:
         query = query.filter(acknowledged_at__isnull=not acknowledged)
+    if min_severity is not None:
+        query = query.filter(max_severity__gte=min_severity)
+    if submitted_from is not None:
+        query = query.filter(submitted_at__gte=submitted_from)
+    if submitted_before is not None:
+        query = query.filter(submitted_at__lt=submitted_before)
     total = await query.count()
-    reports = await _staff_query(query.order_by("-submitted_at", "-id").offset(offset).limit(limit))
+    order = ["-submitted_at", "-id"]
+    if needs_review_first:
+        query = query.annotate(
+            needs_review=Case(When(Q(serious=True, acknowledged_at__isnull=True), then=RawSQL("1")), default=RawSQL("0"))
+        )
+        order = ["-needs_review", *order]
+    reports = await _staff_query(query.order_by(*order).offset(offset).limit(limit))
     return SideEffectReportPage(items=[_for_staff(r) for r in reports], total=total, offset=offset, limit=limit)
 
 

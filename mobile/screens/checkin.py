@@ -22,6 +22,7 @@ from mobile.services.live_guidance import LiveGuidance
 from mobile.services.upload_queue import PhotoState
 from shared.guidance import Guide, Reading, review
 from shared.quality import QualityReport, assess_photo
+from shared.schedule import checkin_label
 from shared.views import PhotoView, capture_step
 
 load_kv(__file__)
@@ -76,7 +77,7 @@ class CheckInScreen(FollicleScreen):
     def prepare(self, month: int) -> None:
         session = self.app.session
         self.month = month
-        self.title = "Your first photos" if month == 0 else f"Month {month} photos"
+        self.title = f"{checkin_label(month)} photos"
         already = {
             p.view_id for p in session.queue.all() if p.checkin_month == month and p.state != PhotoState.FAILED
         }

@@ -106,7 +106,7 @@ class HomeScreen(FollicleScreen):
         self.question_text, self.question_screen = describe_questions(data.questions)
         thumbnails = thumbnails or {}
         self.months = [
-            {"label": t.label, "date_text": f"{t.due_on:%b}", "state": t.state.value, "image": thumbnails.get(t.month, "")}
+            {"label": t.label, "date_text": "" if t.month == 0 else f"{t.due_on:%b}", "state": t.state.value, "image": thumbnails.get(t.month, "")}
             for t in summary.months
         ]
 

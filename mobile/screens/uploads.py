@@ -10,6 +10,7 @@ from kivy.uix.boxlayout import BoxLayout
 
 from mobile.screens.widgets import FollicleScreen, load_kv
 from mobile.services.upload_queue import PhotoState, QueuedPhoto
+from shared.schedule import checkin_label
 from shared.views import VIEWS
 
 load_kv(__file__)
@@ -86,7 +87,7 @@ class UploadsScreen(FollicleScreen):
         for photo in reversed(queue.all()):  # newest first
             view = VIEWS.get(photo.view_id)
             label = view.label if view else photo.view_id
-            month = "first photos" if photo.checkin_month == 0 else f"month {photo.checkin_month}"
+            month = checkin_label(photo.checkin_month, in_sentence=True)
             text, kind, fraction = describe(photo, queue.bytes_sent(photo.key), now)
             rows.add_widget(UploadRow(title=f"{label}, {month}", state_text=text, kind=kind, fraction=fraction))
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from shared.contract.injections import PatientInjectionOut, SessionStatus
 from shared.contract.patients import Treatment
-from shared.schedule import CheckInWindow, checkin_month_for, checkin_window
+from shared.schedule import CheckInWindow, checkin_label, checkin_month_for, checkin_window
 
 
 TREATMENT_WORDS = {
@@ -37,7 +37,7 @@ class MonthTile:
 
     @property
     def label(self) -> str:
-        return "Start" if self.month == 0 else f"M{self.month}"
+        return "Baseline" if self.month == 0 else f"M{self.month}"
 
 
 @dataclass(frozen=True)
@@ -100,7 +100,7 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
 def describe_checkin(next_checkin: NextCheckIn, today: date) -> tuple[str, str]:
     """A headline and a detail line for the check-in card."""
     window = next_checkin.window
-    title = "Your first photos" if window.month == 0 else f"Month {window.month} photos"
+    title = f"{checkin_label(window.month)} photos"
     if next_checkin.state == MonthState.OPEN:
         days_left = (window.closes_on - today).days
         if window.due_on > today:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from shared.contract.checkins import PhotoStatus, Timeline
+from shared.schedule import checkin_label
 from shared.views import VIEWS
 
 HONEST_NOTE = (
@@ -25,7 +26,7 @@ class ProgressPhoto:
     @property
     def caption(self) -> str:
         when = f"{self.due_on.day} {self.due_on:%b %Y}"
-        return f"Start, {when}" if self.month == 0 else f"Month {self.month}, {when}"
+        return f"{checkin_label(self.month)}, {when}"
 
 
 @dataclass(frozen=True)

@@ -23,11 +23,14 @@ from shared.contract.patients import Treatment
 PASSWORD = "clinic-password-2026"
 ADMIN_X = "rivera@northside.example"
 FRONT_DESK_X = "desk@northside.example"
+CLINICIAN_X = "haddad@northside.example"
 ADMIN_Y = "lee@harbour.example"
 X_LOT = "EXO-2411-A"
 # the invite the test phone redeems for the timeline patient (no 0/O/1/I/L, as real codes)
 PHONE_INVITE = "MRGN2345"
 PHOTO_MONTHS = range(0, 5)
+# the invite a second phone (Luis Romero's) redeems to send a side-effect report
+REPORT_INVITE = "RPRT2345"
 Y_LOT = "HB-PRP-7"
 # a third clinic holding the demo's synthetic research cohort, for the outcomes page
 ADMIN_RESEARCH = "ortiz@research.example"
@@ -63,6 +66,9 @@ async def seed() -> Seeded:
     await StaffUser.create(
         clinic=clinic_x, email=FRONT_DESK_X, name="Sam Front", role=StaffRole.FRONT_DESK, password_hash=hash_password(PASSWORD)
     )
+    await StaffUser.create(
+        clinic=clinic_x, email=CLINICIAN_X, name="Dr Omar Haddad", role=StaffRole.CLINICIAN, password_hash=hash_password(PASSWORD)
+    )
     clinic_y, _ = await create_clinic_with_admin("Harbour Clinic", ADMIN_Y, "Dr Jun Lee", PASSWORD, timezone="Europe/Dublin")
     ids = []
     for name, record, treatment, days_ago, done in PEOPLE_X:
@@ -71,6 +77,8 @@ async def seed() -> Seeded:
     timeline = await Patient.get(clinic=clinic_x, record_number="NS-1042")
     await _side_effect(clinic_x, timeline)
     await Invite.create(patient=timeline, code=PHONE_INVITE, expires_at=datetime.now(UTC) + timedelta(hours=2))
+    reporter = await Patient.get(clinic=clinic_x, record_number="NS-1066")
+    await Invite.create(patient=reporter, code=REPORT_INVITE, expires_at=datetime.now(UTC) + timedelta(hours=2))
     await _patient(clinic_y, "Yara Quinn", "HB-001", Treatment.PRP, 70, 2, Y_LOT)
     research, _ = await create_clinic_with_admin("Research Hair Clinic", ADMIN_RESEARCH, "Dr Ana Ortiz", PASSWORD)
     await seed_outcomes_cohort(research)

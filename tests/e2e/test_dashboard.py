@@ -30,7 +30,7 @@ def test_sign_in_find_a_patient_add_one_and_print_an_invite(page, live_server):
     expect(page.get_by_role("heading", name="Patients")).to_be_visible()
     rows = page.locator("table.patients tbody tr")
     expect(rows).to_have_count(8)
-    expect(page.get_by_text("Month 0 due")).to_be_visible()  # Hannah Weiss, baseline yesterday
+    expect(page.get_by_text("Baseline due")).to_be_visible()  # Hannah Weiss, baseline yesterday
     shot(page, "02-patient-list")
 
     # search as you type: htmx swaps the table, the address follows
@@ -107,6 +107,9 @@ def test_record_a_session_with_a_lot_then_find_it_by_lot_search(page, live_serve
     page.get_by_label("Lot number").fill(X_LOT)
     page.get_by_role("button", name="Find").click()
     expect(page.locator("#lot-count")).to_contain_text("patients")
+    # Alex Morgan's report after this lot, counted beside the patients, links to the inbox by lot
+    expect(page.locator("#lot-reports")).to_contain_text("1 side-effect report after this lot")
+    expect(page.locator("#lot-reports").get_by_role("link")).to_have_attribute("href", f"/dashboard/side-effects?lot={X_LOT}")
     shot(page, "06-lot-search")
 
 
@@ -191,18 +194,18 @@ def test_see_the_uploaded_photos_on_the_timeline_open_one_and_compare_two(page, 
     shot(page, "08-timeline")
 
     # click a photo: it opens large
-    timeline.get_by_role("link", name=re.compile(r"Vertex \(top, parted\), month 0")).click()
-    expect(page.get_by_role("heading", name="Vertex (top, parted) · month 0")).to_be_visible()
+    timeline.get_by_role("link", name=re.compile(r"Vertex \(top, parted\), baseline")).click()
+    expect(page.get_by_role("heading", name="Vertex (top, parted) · baseline")).to_be_visible()
     large = page.locator("img.photo-large")
     expect(large).to_be_visible()
     assert large.evaluate("img => img.complete && img.naturalWidth >= 900")
     shot(page, "08b-photo-large", full_page=False)
     page.go_back()
 
-    # pick month 0 and month 4 of the vertex view, then compare
+    # pick the baseline and month 4 of the vertex view, then compare
     compare = page.get_by_role("button", name="Compare the two picked photos")
     expect(compare).to_be_disabled()
-    page.get_by_label("compare Vertex (top, parted), month 0").check()
+    page.get_by_label("compare Vertex (top, parted), baseline").check()
     page.get_by_label("compare Frontal hairline, month 4").check()
     expect(page.locator("#compare-status")).to_have_text("Pick two photos of the same view.")
     expect(compare).to_be_disabled()
@@ -210,7 +213,7 @@ def test_see_the_uploaded_photos_on_the_timeline_open_one_and_compare_two(page, 
     page.get_by_label("compare Vertex (top, parted), month 4").check()
     expect(compare).to_be_enabled()
     compare.click()
-    expect(page.get_by_role("heading", name="Vertex (top, parted): month 0 and month 4")).to_be_visible()
+    expect(page.get_by_role("heading", name="Vertex (top, parted): baseline and month 4")).to_be_visible()
     side = page.locator(".compare-side img")
     expect(side).to_have_count(2)
     shot(page, "12-compare")

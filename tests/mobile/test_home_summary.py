@@ -42,3 +42,11 @@ def test_the_next_injection_is_the_soonest_still_ahead():
     assert summary.next_injection == soon
     title, detail = describe_injection(soon, "Europe/London", now)
     assert title == "Next injection tomorrow" and detail == "Tue 17 Feb at 10:00 - ExoCell 5B"
+
+
+def test_the_first_check_in_is_called_the_baseline():
+    now = datetime(2026, 1, 15, 9, tzinfo=UTC)
+    summary = summarise(baseline_on=BASELINE, today=now.date(), completed_months=set(), injections=[], now=now)
+    title, _ = describe_checkin(summary.next_checkin, now.date())
+    assert title.startswith("Baseline photos") and "Month 0" not in title
+    assert [t.label for t in summary.months] == ["Baseline"]

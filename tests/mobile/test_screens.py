@@ -286,7 +286,7 @@ def test_my_timeline_shows_the_first_month_beside_the_latest(phone_app, backend,
     pump(lambda: len(timeline.ids.cards.children) == 5)
     cards = {card.label: card for card in timeline.ids.cards.children}
     frontal = cards["Frontal hairline"]
-    assert frontal.first_caption.startswith("Start,") and frontal.latest_caption.startswith("Month 1,")
+    assert frontal.first_caption.startswith("Baseline,") and frontal.latest_caption.startswith("Month 1,")
     assert frontal.first_source and frontal.latest_source
     assert not cards["Crown (back of the top)"].first_source
     assert "20%" in timeline.note

@@ -24,6 +24,7 @@ from shared.schedule import (
     SessionStatus,
     checkin_due_dates,
     checkin_due_on,
+    checkin_label,
     checkin_month_for,
     checkin_window,
     local_instant,
@@ -504,3 +505,8 @@ def test_a_schedule_from_stored_preferences_uses_the_clinic_hours_or_the_default
     assert (clinic.quiet_hours_start, clinic.reminder_time) == (time(22, 30), time(19, 15))
     default = PatientSchedule.from_preferences(date(2026, 1, 31), "Europe/London", **stored)
     assert default.injection_offsets == (timedelta(hours=72), timedelta(hours=24), timedelta(hours=2))
+
+
+def test_the_first_check_in_reads_baseline_and_later_ones_their_month():
+    assert [checkin_label(m) for m in (0, 1, 12)] == ["Baseline", "Month 1", "Month 12"]
+    assert checkin_label(0, in_sentence=True) == "baseline" and checkin_label(3, in_sentence=True) == "month 3"

@@ -1,6 +1,6 @@
 """Records from the dashboard: the progress report PDF and FHIR export of a patient, the MedWatch
-summary of a side-effect report, the link alert emails point to, and an admin's deletion of a
-patient (which completes the patient's deletion request)."""
+summary of a side-effect report, and an admin's deletion of a patient (which completes the
+patient's deletion request). The report itself is shown by the side-effect pages."""
 
 from __future__ import annotations
 
@@ -18,7 +18,6 @@ from backend.patients import service as patients
 from backend.records import fhir_export, medwatch, progress_report
 from backend.records.controllers import download
 from backend.records.pdf_kit import Paper
-from backend.reports import side_effects
 from shared.errors import InvalidInput
 
 
@@ -44,12 +43,6 @@ class RecordPagesController(Controller):
             raise InvalidInput("Type the patient's record number exactly to confirm the deletion. Nothing was deleted.")
         await patients.delete(staff, patient_id, store=request.app.state.store)
         return Redirect("/dashboard/patients?deleted=1", status_code=303)
-
-    @get("/side-effects/{report_id:uuid}", operation_id="DashboardSideEffectReport")
-    async def side_effect_report(self, request: Request, report_id: FromPath[uuid.UUID]) -> Redirect:
-        """Where an alert email's link lands: the report on its patient's page."""
-        report = await side_effects.view(staff_of(request), report_id)
-        return Redirect(f"/dashboard/patients/{report.patient_id}#report-{report.id}", status_code=303)
 
     @get("/side-effects/{report_id:uuid}/medwatch.pdf", operation_id="DashboardMedWatchSummary", guards=[clinical_staff])
     async def medwatch_summary(self, request: Request, report_id: FromPath[uuid.UUID]) -> Response[bytes]:

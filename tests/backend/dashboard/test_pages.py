@@ -155,7 +155,7 @@ async def test_every_page_showing_photos_is_in_the_audit_log(world, browser):
     await staff.get(f"/dashboard/photos/{first.id}")
     compared = await staff.get(f"/dashboard/compare?photo={later.id}&photo={first.id}")
     assert compared.status_code == 200
-    assert "Vertex (top, parted): month 0 and month 1" in compared.text  # the earlier one first
+    assert "Vertex (top, parted): baseline and month 1" in compared.text  # the earlier one first
     events = await AuditEvent.filter(action="photo.view").order_by("id")
     assert len(events) == 4  # the timeline, one photo large, two compared
     assert all(e.patient_id == world.ids["patient_a"] for e in events)

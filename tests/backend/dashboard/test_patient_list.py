@@ -39,8 +39,8 @@ async def test_the_list_shows_who_is_due_overdue_and_when_the_next_injection_is(
     page = await staff.get("/dashboard/patients")
     assert page.status_code == 200
     row = {name: page.text.split(f">{name}</a>")[1].split("</tr>")[0] for name in ("Dana Due", "Olly Overdue", "Fay Future")}
-    assert "Month 0 due" in row["Dana Due"] and "1 day ago" in row["Dana Due"]
-    assert "Month 0 overdue" in row["Olly Overdue"] and "due 20 days ago" in row["Olly Overdue"]
+    assert "Baseline due" in row["Dana Due"] and "1 day ago" in row["Dana Due"]
+    assert "Baseline overdue" in row["Olly Overdue"] and "due 20 days ago" in row["Olly Overdue"]
     assert "Starts" in row["Fay Future"]
     assert "None scheduled" not in row["Dana Due"]
     assert "None scheduled" in row["Olly Overdue"]

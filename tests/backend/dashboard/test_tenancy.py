@@ -68,7 +68,10 @@ PAGES = [
     Page("POST", "/dashboard/ratings/{round_x}/close", 303, 404, {}),
     Page("GET", "/dashboard/patients/{patient_a}/report.pdf", 200),
     Page("GET", "/dashboard/patients/{patient_a}/fhir.json", 200),
-    Page("GET", "/dashboard/side-effects/{report_a}", 303),
+    # the side-effect inbox: each clinic its own list; another clinic's report is not found
+    Page("GET", "/dashboard/side-effects", 200, 200),
+    Page("GET", "/dashboard/side-effects?lot=LOT-A1&serious=yes&acknowledged=no", 200, 200),
+    Page("GET", "/dashboard/side-effects/{report_a}", 200),
     Page("GET", "/dashboard/side-effects/{report_a}/medwatch.pdf", 200),
     # an admin's deletion of the patient (last of the pages on patient A: it removes them)
     Page("POST", "/dashboard/patients/{patient_a}/delete", 303, 404, {"confirm_record_number": "X-001"}),

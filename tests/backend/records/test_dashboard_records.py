@@ -58,9 +58,10 @@ async def test_a_serious_report_offers_a_medwatch_summary_with_the_form_3500_fie
     assert f"Age {born - 1}-{born} years (born 1980)" in words and "Sex Male" in words
     render_pages(summary.content, "records-medwatch")
     assert await AuditEvent.filter(action="side_effect.medwatch_pdf").count() == 2
-    # the link in the alert email lands on the report
+    # the link in the alert email lands on the report, with its acknowledgement and notes
     landing = await clinician.get(f"/dashboard/side-effects/{serious.id}")
-    assert landing.status_code == 303 and landing.headers["location"].endswith(f"#report-{serious.id}")
+    assert landing.status_code == 200 and f'id="report-{serious.id}"' in landing.text
+    assert f"/dashboard/side-effects/{serious.id}/acknowledge" in landing.text
 
 
 async def test_the_patient_page_downloads_the_report_and_the_fhir_bundle(client, world, browser, history):

@@ -24,7 +24,7 @@ async def test_the_clinic_copy_shows_photos_sessions_with_lots_side_effects_and_
     words = " ".join(pdf_text(data).split())
     for expected in (
         "Clinic X", "Progress report", "Patient A", "X-001", "Exosomes, 4 sessions every 30 days",
-        "Frontal hairline", "Vertex", "Baseline: month 0", "Latest: month 2",
+        "Frontal hairline", "Vertex", "Baseline, ", "Latest: month 2",
         "Blinded rating of month 2 against baseline: +1.5 (between slightly increased and moderately increased), median of 3 raters, Spring round",
         "Not rated yet in a blinded rating round", "greatly increased",
         "Injection sessions", "LOT-A1", "LOT-B2", "4 ml", "Vertex, Crown",
