@@ -71,6 +71,12 @@ async def test_htmx_gets_only_the_table_back(world, browser):
     assert "Showing 1–1 of 1 patient" in " ".join(partial.text.split())
 
 
+def _page_work(counter: QueryCounter) -> int:
+    """Statements the page itself runs: the session's once-a-minute "last seen" touch may fall in
+    either measurement on a slow machine, and is not the page's work."""
+    return sum(1 for statement in counter.statements if "last_seen_at" not in statement)
+
+
 async def test_ten_thousand_patients_stay_paginated_with_a_fixed_number_of_queries(world, browser):
     clinic = world.ids["clinic_x"]
     staff = await browser("admin@x.example")
@@ -104,6 +110,6 @@ async def test_ten_thousand_patients_stay_paginated_with_a_fixed_number_of_queri
         assert page.status_code == 200
         assert len(names_in(page.text)) == 25
         assert "of 10,002 patients" in page.text
-        assert big.count == small.count, big.statements
+        assert _page_work(big) == _page_work(small), big.statements
     filtered = await staff.get("/dashboard/patients?show=injection_soon&sort=next_injection")
     assert "of 2,500 patients" in filtered.text
