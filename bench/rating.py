@@ -47,8 +47,8 @@ async def reset(database_url: str) -> None:
     import asyncpg
 
     name = database_url.rsplit("/", 1)[1]
-    if not name.startswith("follicle_bench_ratings_"):
-        raise SystemExit("the rating benchmark only drops databases named follicle_bench_ratings_*")
+    if not name.startswith("follicle_bench_ratings"):
+        raise SystemExit("the rating benchmark only drops databases named follicle_bench_ratings*")
     admin = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres")
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
