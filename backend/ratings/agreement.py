@@ -1,5 +1,6 @@
-"""A round's agreement: every current score read in one statement, laid out as arrays, and the
-statistics of backend/ratings/statistics.py over them, overall and per view."""
+"""A round's agreement: every current score read in one raw statement (plain rows, no ORM
+objects), laid out as arrays, and the statistics of backend/ratings/statistics.py over them,
+overall and per view."""
 
 from __future__ import annotations
 
@@ -11,8 +12,9 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from backend.auth.principal import StaffPrincipal
+from backend.db import connection
 from backend.ratings import statistics
-from backend.ratings.models import RatingRater, RatingRound, RatingScore
+from backend.ratings.models import RatingRater, RatingRound
 from backend.ratings.rounds import get_round, require_clinical
 from shared.contract.ratings import (
     Agreement,
@@ -43,32 +45,49 @@ def seed_of(round_id: uuid.UUID) -> int:
     return int(round_id.hex[:8], 16)
 
 
+# every current score of a round with its pair's view: one statement, rows read as plain tuples
+SCORES = (
+    "SELECT s.pair_id, s.rater_id, s.score, s.repeat, p.view FROM rating_score s "
+    "JOIN rating_pair p ON p.id = s.pair_id WHERE p.round_id = {0} AND s.current"
+)
+
+
 async def load(rating_round: RatingRound) -> RoundScores:
     seats = await RatingRater.filter(round_id=rating_round.id).select_related("staff").order_by("staff__name")
-    rows = await RatingScore.filter(pair__round_id=rating_round.id, current=True).values_list(
-        "pair_id", "rater_id", "score", "repeat", "pair__view"
-    )
+    db = connection()
+    postgres = db.capabilities.dialect == "postgres"
+    _, rows = await db.execute_query(SCORES.format("$1" if postgres else "?"), [rating_round.id if postgres else str(rating_round.id)])
     column: dict[object, int] = {}
     views: list[str] = []
-    for pair_id, _, _, _, view in rows:
-        if pair_id not in column:
-            column[pair_id] = len(views)
-            views.append(view)
-    row_of = {seat.id: i for i, seat in enumerate(seats)}
-    first = np.full((len(seats), len(views)), np.nan)
-    repeat = np.full((len(seats), len(views)), np.nan)
+    row_of = {str(seat.id): i for i, seat in enumerate(seats)}
+    raters, pairs, values, repeats = [], [], [], []
     cannot = 0
-    for pair_id, rater_id, score, is_repeat, _ in rows:
+    for pair_id, rater_id, score, is_repeat, view in rows:
+        at = column.get(pair_id)
+        if at is None:
+            at = column[pair_id] = len(views)
+            views.append(view)
         if score is None:
             cannot += 1
             continue
-        (repeat if is_repeat else first)[row_of[rater_id], column[pair_id]] = score
+        raters.append(row_of[str(rater_id)])
+        pairs.append(at)
+        values.append(score)
+        repeats.append(bool(is_repeat))
+    first = np.full((len(seats), len(views)), np.nan)
+    repeat = np.full((len(seats), len(views)), np.nan)
+    shown_again = np.array(repeats, dtype=bool)
+    r, p, v = np.array(raters, dtype=int), np.array(pairs, dtype=int), np.array(values, dtype=float)
+    first[r[~shown_again], p[~shown_again]] = v[~shown_again]
+    repeat[r[shown_again], p[shown_again]] = v[shown_again]
     order = [v for v in rating_round.views if v in set(views)]
     return RoundScores([s.staff.name for s in seats], views, first, repeat, cannot, order)
 
 
 def _estimate(interval: statistics.Interval) -> Estimate:
-    return Estimate(value=interval.value, low=interval.low, high=interval.high, n=interval.n, method=interval.method)
+    return Estimate(
+        value=interval.value, low=interval.low, high=interval.high, n=interval.n, method=interval.method, note=interval.note
+    )
 
 
 def _view(label: str, matrix: np.ndarray, seed: int) -> ViewAgreement:
