@@ -138,6 +138,13 @@ async def measure(round_id: uuid.UUID, raters: list, samples: int) -> dict[str, 
         started = time.perf_counter()
         answer = await scoring.submit(first, round_id, token, ScoreSubmit(score=rng.randint(-3, 3), sitting=sitting, seconds_taken=4.0), ctx)
         submit.append(time.perf_counter() - started)
+    from backend.db import QueryCounter
+
+    with QueryCounter() as counted:  # round trips of one more of each
+        answer = await scoring.submit(first, round_id, answer.pair.token, ScoreSubmit(score=1, sitting=sitting), ctx)
+        submit_statements = counted.count
+        await scoring.queue(first, round_id, ctx, sitting)
+        queue_statements = counted.count - submit_statements
 
     # every other presentation scored at once (setup, not measured): raters agree within a point
     seats = {}
@@ -163,6 +170,7 @@ async def measure(round_id: uuid.UUID, raters: list, samples: int) -> dict[str, 
         computed.append(time.perf_counter() - started)
     return {
         "baseline": _ms(baseline), "next_pair": _ms(next_pair), "submit": _ms(submit),
+        "statements": {"next_pair": queue_statements, "submit": submit_statements},
         "load": statistics.median(reads), "agreement": statistics.median(computed), "figures": figures,
     }
 
@@ -201,10 +209,11 @@ def main(argv: list[str] | None = None) -> int:
     for label, key in (("next pair", "next_pair"), ("submit score", "submit")):
         median, p95 = result[key]
         verdict = "met" if max(median, p95) < TARGET_MS else "NOT met"
-        print(f"  {label:<42} : {median:6.2f} ms median ({median / base_median:4.1f}x baseline), p95 {p95:6.2f} ms  [target < {TARGET_MS:.0f} ms: {verdict}]")
+        print(f"  {label:<42} : {median:6.2f} ms median ({median / base_median:4.1f}x baseline), p95 {p95:6.2f} ms  [target < {TARGET_MS:.0f} ms: {verdict}], {result['statements'][key]} statement(s)")
     verdict = "met" if result["agreement"] < TARGET_AGREEMENT_S else "NOT met"
     print(f"  agreement (read + statistics)              : {result['agreement']:6.2f} s ({result['agreement'] / result['load']:4.1f}x reading the scores alone, {result['load']:.2f} s)  [target < {TARGET_AGREEMENT_S:.0f} s: {verdict}]")
     print(f"  alpha {figures.overall.alpha.value:.3f}, ICC(2,1) {figures.overall.icc.value:.3f}")
+    print(f"  load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     return 0
 
 

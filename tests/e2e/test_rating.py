@@ -2,7 +2,8 @@
 again) with the keyboard, one undoes a score, the agreement page shows what an independent
 computation here finds, and nothing either rater's browser received leads back to a patient.
 
-Screenshots: tests/artifacts/dashboard/20-rater-view*.png, 21-rater-done.png, 22-agreement.png."""
+Screenshots: tests/artifacts/dashboard/20-rater-view*.png, 20-rater-reasons-tablet.png, 21-rater-done.png,
+22-agreement.png."""
 
 from __future__ import annotations
 
@@ -141,12 +142,37 @@ def _rate_queue(page, live_server, round_id: str, email: str, password: str, rat
             page.keyboard.press("0")
         if done == 2:
             shot(page, f"20-rater-view-{rater}", full_page=False)
+        if done == 4 and rater == 0:
+            _reasons_fit_at_tablet_width(page)
         page.keyboard.press(str(press + 4))
     expect(page.get_by_role("heading", name="Your queue is done")).to_be_visible()
     expect(count).to_have_text("22 of 22")
     shot(page, f"21-rater-done-{rater}", full_page=False)
     page.remove_listener("response", received.record)
     return received
+
+
+def _reasons_fit_at_tablet_width(page) -> None:
+    """At tablet width, "cannot rate" opens a row of reasons a rater sees whole: on screen without
+    scrolling, no button cut or pushed past the edge, no label clipped."""
+    page.set_viewport_size({"width": 768, "height": 1024})
+    page.keyboard.press("u")
+    reasons = page.locator("#rater-reasons")
+    expect(reasons).to_be_visible()
+    shot(page, "20-rater-reasons-tablet", full_page=False)
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
+    row = reasons.bounding_box()
+    assert row and row["y"] + row["height"] <= 1024, "the reasons are below the fold"
+    buttons = reasons.locator("button").all()
+    assert len(buttons) == 5  # four reasons and Back
+    for button in buttons:
+        box = button.bounding_box()
+        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, button.inner_text()
+        assert button.evaluate("b => b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight"), button.inner_text()
+    page.keyboard.press("Escape")
+    expect(reasons).to_be_hidden()
+    page.set_viewport_size({"width": 1280, "height": 860})
 
 
 def test_two_raters_score_a_round_blinded_with_the_keyboard_and_the_agreement_page_agrees(chromium, live_server):
