@@ -45,43 +45,38 @@ def seed_of(round_id: uuid.UUID) -> int:
     return int(round_id.hex[:8], 16)
 
 
-# every current score of a round with its pair's view: one statement, rows read as plain tuples
-SCORES = (
-    "SELECT s.pair_id, s.rater_id, s.score, s.repeat, p.view FROM rating_score s "
-    "JOIN rating_pair p ON p.id = s.pair_id WHERE p.round_id = {0} AND s.current"
-)
+def scores_sql(raters: int, postgres: bool) -> str:
+    """One row per pair of the round with a current score: its view, each rater's first-showing
+    score, each rater's repeat-showing score (NULL for none or "cannot rate"), and how many current
+    scores are "cannot rate". Parameter 1 is the round, 2.. the raters in order. Aggregated in the
+    database, so 10,000 small rows of numbers come back instead of 33,000 rows of ids."""
+    mark = (lambda i: f"${i}") if postgres else (lambda i: f"?{i}")
+    first = [f"max(CASE WHEN s.rater_id = {mark(i + 2)} AND NOT s.repeat THEN s.score END)" for i in range(raters)]
+    again = [f"max(CASE WHEN s.rater_id = {mark(i + 2)} AND s.repeat THEN s.score END)" for i in range(raters)]
+    return (
+        f"SELECT p.view, {', '.join(first + again)}, sum(CASE WHEN s.score IS NULL THEN 1 ELSE 0 END) "
+        "FROM rating_score s JOIN rating_pair p ON p.id = s.pair_id "
+        f"WHERE p.round_id = {mark(1)} AND s.current GROUP BY p.id, p.view"
+    )
 
 
 async def load(rating_round: RatingRound) -> RoundScores:
     seats = await RatingRater.filter(round_id=rating_round.id).select_related("staff").order_by("staff__name")
     db = connection()
     postgres = db.capabilities.dialect == "postgres"
-    _, rows = await db.execute_query(SCORES.format("$1" if postgres else "?"), [rating_round.id if postgres else str(rating_round.id)])
-    column: dict[object, int] = {}
-    views: list[str] = []
-    row_of = {str(seat.id): i for i, seat in enumerate(seats)}
-    raters, pairs, values, repeats = [], [], [], []
-    cannot = 0
-    for pair_id, rater_id, score, is_repeat, view in rows:
-        at = column.get(pair_id)
-        if at is None:
-            at = column[pair_id] = len(views)
-            views.append(view)
-        if score is None:
-            cannot += 1
-            continue
-        raters.append(row_of[str(rater_id)])
-        pairs.append(at)
-        values.append(score)
-        repeats.append(bool(is_repeat))
-    first = np.full((len(seats), len(views)), np.nan)
-    repeat = np.full((len(seats), len(views)), np.nan)
-    shown_again = np.array(repeats, dtype=bool)
-    r, p, v = np.array(raters, dtype=int), np.array(pairs, dtype=int), np.array(values, dtype=float)
-    first[r[~shown_again], p[~shown_again]] = v[~shown_again]
-    repeat[r[shown_again], p[shown_again]] = v[shown_again]
+    params = [rating_round.id, *(seat.id for seat in seats)]
+    if seats:
+        _, rows = await db.execute_query(scores_sql(len(seats), postgres), params if postgres else [str(p) for p in params])
+    else:
+        rows = []
+    k = len(seats)
+    views = [row[0] for row in rows]
+    numbers = np.array([tuple(row)[1:] for row in rows], dtype=float).reshape(len(rows), 2 * k + 1)
     order = [v for v in rating_round.views if v in set(views)]
-    return RoundScores([s.staff.name for s in seats], views, first, repeat, cannot, order)
+    return RoundScores(
+        [s.staff.name for s in seats], views, numbers[:, :k].T.copy(), numbers[:, k : 2 * k].T.copy(),
+        int(numbers[:, 2 * k].sum()), order,
+    )
 
 
 def _estimate(interval: statistics.Interval) -> Estimate:
