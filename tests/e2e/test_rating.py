@@ -2,7 +2,7 @@
 again) with the keyboard, one undoes a score, the agreement page shows what an independent
 computation here finds, and nothing either rater's browser received leads back to a patient.
 
-Screenshots: tests/artifacts/dashboard/20-rater-view*.png, 20-rater-reasons-tablet.png, 21-rater-done.png,
+Screenshots: tests/artifacts/dashboard/20-rater-view*.png, 20-rater-reasons-tablet*.png, 21-rater-done.png,
 22-agreement.png."""
 
 from __future__ import annotations
@@ -153,25 +153,32 @@ def _rate_queue(page, live_server, round_id: str, email: str, password: str, rat
 
 
 def _reasons_fit_at_tablet_width(page) -> None:
-    """At tablet width, "cannot rate" opens a row of reasons a rater sees whole: on screen without
-    scrolling, no button cut or pushed past the edge, no label clipped."""
-    page.set_viewport_size({"width": 768, "height": 1024})
-    page.keyboard.press("u")
-    reasons = page.locator("#rater-reasons")
-    expect(reasons).to_be_visible()
-    shot(page, "20-rater-reasons-tablet", full_page=False)
-    width = page.evaluate("document.documentElement.clientWidth")
-    assert page.evaluate("document.documentElement.scrollWidth") <= width  # no sideways scrolling
-    row = reasons.bounding_box()
-    assert row and row["y"] + row["height"] <= 1024, "the reasons are below the fold"
-    buttons = reasons.locator("button").all()
-    assert len(buttons) == 5  # four reasons and Back
-    for button in buttons:
-        box = button.bounding_box()
-        assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, button.inner_text()
-        assert button.evaluate("b => b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight"), button.inner_text()
-    page.keyboard.press("Escape")
-    expect(reasons).to_be_hidden()
+    """At tablet width, upright and on its side, "cannot rate" puts a row of reasons in the scale's
+    place that a rater sees whole: on screen without scrolling, no button cut or pushed past the
+    edge, no label clipped; Esc brings the scale back."""
+    for name, width, height in (("tablet", 768, 1024), ("tablet-landscape", 1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        scale = page.get_by_role("group", name="Score")
+        expect(scale).to_be_visible()
+        box = scale.bounding_box()
+        assert box and box["y"] + box["height"] <= height, f"the scale is below the fold at {width}x{height}"
+        page.keyboard.press("u")
+        reasons = page.get_by_role("group", name="Why this pair cannot be rated")
+        expect(reasons).to_be_visible()
+        expect(scale).to_be_hidden()
+        shot(page, f"20-rater-reasons-{name}", full_page=False)
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("document.documentElement.clientWidth")
+        row = reasons.bounding_box()
+        assert row and row["y"] + row["height"] <= height, f"the reasons are below the fold at {width}x{height}"
+        buttons = reasons.get_by_role("button").all()
+        assert [b.inner_text().split()[-1] for b in buttons] == ["Blurred", "angle", "differently", "Lighting", "Back"]
+        for button in buttons:
+            box = button.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, button.inner_text()
+            assert button.evaluate("b => b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight"), button.inner_text()
+        page.keyboard.press("Escape")
+        expect(reasons).to_be_hidden()
+        expect(scale).to_be_visible()
     page.set_viewport_size({"width": 1280, "height": 860})
 
 
