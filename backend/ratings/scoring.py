@@ -150,9 +150,7 @@ async def submit(
     except IntegrityError as exc:  # the same task scored by a request a moment earlier
         if "rating_score_one_current_per_task" not in str(exc):
             raise
-        raise Conflict(
-            "This pair was scored a moment ago: changing it needs a reason.", code=ErrorCode.CHANGE_REASON_REQUIRED
-        ) from exc
+        raise _reason_required() from exc
 
 
 def _token_refusal() -> NotFound:

@@ -99,10 +99,14 @@ def krippendorff_alpha(matrix: np.ndarray, *, seed: int, resamples: int = RESAMP
     method = f"bootstrap over pairs, {resamples} resamples"
     if len(counts) < 2:
         return _none(len(counts), method)
-    if len(np.unique(np.nonzero(counts)[1])) < 2:  # one value only: no disagreement to expect
+    if ((counts > 0).any(axis=0)).sum() < 2:  # one value only: no disagreement to expect
         return _none(len(counts), method, NO_VARIATION)
     value = krippendorff.alpha(value_counts=counts, level_of_measurement="ordinal", value_domain=list(LEVELS))
-    patterns, multiplicity = np.unique(counts, axis=0, return_counts=True)
+    # the distinct patterns of counts in lexicographic order (as np.unique(axis=0) gives them), found
+    # through one integer per unit: each count is a digit in base (most raters on one value + 1)
+    digits = (int(counts.max()) + 1) ** np.arange(counts.shape[1] - 1, -1, -1, dtype=np.int64)
+    _, first_at, multiplicity = np.unique(counts.astype(np.int64) @ digits, return_index=True, return_counts=True)
+    patterns = counts[first_at]
     per_pattern = _unit_coincidences(patterns).reshape(len(patterns), -1)
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(len(counts), multiplicity / multiplicity.sum(), size=resamples)
@@ -177,9 +181,9 @@ def kappa_from_tables(tables: np.ndarray) -> np.ndarray:
 
 
 def contingency(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    table = np.zeros((len(LEVELS), len(LEVELS)))
-    np.add.at(table, (a.astype(int) + 3, b.astype(int) + 3), 1)
-    return table
+    k = len(LEVELS)
+    cells = (a.astype(int) + 3) * k + (b.astype(int) + 3)
+    return np.bincount(cells, minlength=k * k).reshape(k, k).astype(float)
 
 
 def weighted_kappa(a: Sequence[float], b: Sequence[float], *, seed: int, resamples: int = RESAMPLES) -> Interval:
@@ -193,9 +197,9 @@ def weighted_kappa(a: Sequence[float], b: Sequence[float], *, seed: int, resampl
     method = f"bootstrap over pairs, {resamples} resamples"
     if len(x) < 2:
         return _none(len(x), method)
-    if len(np.unique(x)) < 2 and len(np.unique(y)) < 2:
-        return _none(len(x), method, NO_VARIATION)
     table = contingency(x, y)
+    if (table.sum(axis=1) > 0).sum() < 2 and (table.sum(axis=0) > 0).sum() < 2:
+        return _none(len(x), method, NO_VARIATION)
     # the library on the table's occupied cells, each weighted by its count: the same kappa as one
     # row per pair, without handing scikit-learn 10,000 rows to count again
     a_at, b_at = np.nonzero(table)
