@@ -25,37 +25,37 @@ class Migration(migrations.Migration):
         ops.AddField(
             model_name='RatingConsensus',
             name='greatly_decreased',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='RatingConsensus',
             name='greatly_increased',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='RatingConsensus',
             name='moderately_decreased',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='RatingConsensus',
             name='moderately_increased',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='RatingConsensus',
             name='no_change',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='RatingConsensus',
             name='slightly_decreased',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         ops.AddField(
             model_name='RatingConsensus',
             name='slightly_increased',
-            field=fields.IntField(default=0),
+            field=fields.IntField(default=0, db_default=0),
         ),
         # existing consensus rows get their counts from the scores they were the median of
         ops.RunSQL(BACKFILL, reverse_sql="SELECT 1"),
