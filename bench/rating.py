@@ -201,11 +201,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.tiny:
         args.pairs, args.raters, args.samples = 40, 2, 20
     result = asyncio.run(run(args.database_url, args.pairs, args.raters, args.samples))
-    base_median, _ = result["baseline"]
+    base_median, base_p95 = result["baseline"]
     figures = result["figures"]
     print(f"rating round: {figures.overall.pairs} pairs rated, {len(figures.raters)} raters, {figures.scores} scores ({args.database_url.split('://')[0]})")
     print(f"  drawing the round (pairs and every queue)  : {result['drawn']:.2f} s")
-    print(f"  baseline: one task row by primary key      : {base_median:6.2f} ms median")
+    print(f"  baseline: one task row by primary key      : {base_median:6.2f} ms median, p95 {base_p95:6.2f} ms")
     for label, key in (("next pair", "next_pair"), ("submit score", "submit")):
         median, p95 = result[key]
         verdict = "met" if max(median, p95) < TARGET_MS else "NOT met"
