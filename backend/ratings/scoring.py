@@ -27,7 +27,7 @@ from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.db import connection
 from backend.ratings import consensus
-from backend.ratings.models import RatingPair, RatingRater, RatingRound, RatingScore, RatingTask
+from backend.ratings.models import RatingRater, RatingRound, RatingScore, RatingTask
 from backend.ratings.rounds import require_clinical
 from backend.ratings.tokens import sign_image_link
 from shared.contract.ratings import BlindPair, RaterQueue, RoundStatus, ScoreSubmit, UndoRequest
