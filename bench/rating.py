@@ -47,8 +47,8 @@ async def reset(database_url: str) -> None:
     import asyncpg
 
     name = database_url.rsplit("/", 1)[1]
-    if not name.startswith("follicle_bench_ratings_"):
-        raise SystemExit("the rating benchmark only drops databases named follicle_bench_ratings_*")
+    if not name.startswith("follicle_bench_ratings"):
+        raise SystemExit("the rating benchmark only drops databases named follicle_bench_ratings*")
     admin = await asyncpg.connect(database_url.replace("postgres://", "postgresql://", 1).rsplit("/", 1)[0] + "/postgres")
     try:
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
@@ -138,6 +138,13 @@ async def measure(round_id: uuid.UUID, raters: list, samples: int) -> dict[str, 
         started = time.perf_counter()
         answer = await scoring.submit(first, round_id, token, ScoreSubmit(score=rng.randint(-3, 3), sitting=sitting, seconds_taken=4.0), ctx)
         submit.append(time.perf_counter() - started)
+    from backend.db import QueryCounter
+
+    with QueryCounter() as counted:  # round trips of one more of each
+        answer = await scoring.submit(first, round_id, answer.pair.token, ScoreSubmit(score=1, sitting=sitting), ctx)
+        submit_statements = counted.count
+        await scoring.queue(first, round_id, ctx, sitting)
+        queue_statements = counted.count - submit_statements
 
     # every other presentation scored at once (setup, not measured): raters agree within a point
     seats = {}
@@ -163,6 +170,7 @@ async def measure(round_id: uuid.UUID, raters: list, samples: int) -> dict[str, 
         computed.append(time.perf_counter() - started)
     return {
         "baseline": _ms(baseline), "next_pair": _ms(next_pair), "submit": _ms(submit),
+        "statements": {"next_pair": queue_statements, "submit": submit_statements},
         "load": statistics.median(reads), "agreement": statistics.median(computed), "figures": figures,
     }
 
@@ -193,18 +201,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.tiny:
         args.pairs, args.raters, args.samples = 40, 2, 20
     result = asyncio.run(run(args.database_url, args.pairs, args.raters, args.samples))
-    base_median, _ = result["baseline"]
+    base_median, base_p95 = result["baseline"]
     figures = result["figures"]
     print(f"rating round: {figures.overall.pairs} pairs rated, {len(figures.raters)} raters, {figures.scores} scores ({args.database_url.split('://')[0]})")
     print(f"  drawing the round (pairs and every queue)  : {result['drawn']:.2f} s")
-    print(f"  baseline: one task row by primary key      : {base_median:6.2f} ms median")
+    print(f"  baseline: one task row by primary key      : {base_median:6.2f} ms median, p95 {base_p95:6.2f} ms")
     for label, key in (("next pair", "next_pair"), ("submit score", "submit")):
         median, p95 = result[key]
         verdict = "met" if max(median, p95) < TARGET_MS else "NOT met"
-        print(f"  {label:<42} : {median:6.2f} ms median ({median / base_median:4.1f}x baseline), p95 {p95:6.2f} ms  [target < {TARGET_MS:.0f} ms: {verdict}]")
+        print(f"  {label:<42} : {median:6.2f} ms median ({median / base_median:4.1f}x baseline), p95 {p95:6.2f} ms  [target < {TARGET_MS:.0f} ms: {verdict}], {result['statements'][key]} statement(s)")
     verdict = "met" if result["agreement"] < TARGET_AGREEMENT_S else "NOT met"
     print(f"  agreement (read + statistics)              : {result['agreement']:6.2f} s ({result['agreement'] / result['load']:4.1f}x reading the scores alone, {result['load']:.2f} s)  [target < {TARGET_AGREEMENT_S:.0f} s: {verdict}]")
     print(f"  alpha {figures.overall.alpha.value:.3f}, ICC(2,1) {figures.overall.icc.value:.3f}")
+    print(f"  load average (1, 5, 15 min) at the end: {', '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
     return 0
 
 

@@ -161,6 +161,15 @@ class RatingConsensus(Model):
     month = fields.IntField()  # the follow-up month, months since baseline (CheckIn.month)
     score = fields.FloatField()  # median of the raters' current scores, -3..+3, may be a half
     raters = fields.IntField()  # how many raters' scores count (cannot rate does not)
+    # how many raters' current scores are each point of the scale: a score changes these by one in a
+    # single atomic upsert, and the median follows from them, so no lock or re-read of the scores
+    greatly_decreased = fields.IntField(default=0, db_default=0)
+    moderately_decreased = fields.IntField(default=0, db_default=0)
+    slightly_decreased = fields.IntField(default=0, db_default=0)
+    no_change = fields.IntField(default=0, db_default=0)
+    slightly_increased = fields.IntField(default=0, db_default=0)
+    moderately_increased = fields.IntField(default=0, db_default=0)
+    greatly_increased = fields.IntField(default=0, db_default=0)
     updated_at = fields.DatetimeField(auto_now=True)
 
     class Meta:

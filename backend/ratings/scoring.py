@@ -1,9 +1,15 @@
 """A rater's side of a round: the next presentation (and the one after, to preload), giving a
 score, changing one with a reason, and undoing the last score of this sitting.
 
-Every score, change and undo keeps the pair's consensus up to date in its own transaction, with
-the pair row locked so two raters scoring one pair at once never store a stale median. Scores are
+Every score, change and undo moves the pair's consensus counts in its own transaction (see
+consensus.py: an atomic upsert, so two raters scoring one pair at once need no lock). Scores are
 stored follow-up relative to baseline whatever side the rater saw each photo on.
+
+On PostgreSQL a first score is one statement (`FIRST_SCORE`): the task looked up with its seat and
+round, the score stored, the task and seat moved on, the consensus counted, the timeline bumped,
+the audit event written and the next two tokens read, in one round trip. A change with a reason,
+and SQLite, take the ordinary path of a few statements in a transaction. The queue is one
+statement on both. A unique index keeps one current score per task whichever path raced.
 """
 
 from __future__ import annotations
@@ -13,13 +19,15 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tortoise.exceptions import IntegrityError
 from tortoise.expressions import F
 from tortoise.transactions import in_transaction
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
+from backend.db import connection
 from backend.ratings import consensus
-from backend.ratings.models import RatingPair, RatingRater, RatingRound, RatingScore, RatingTask
+from backend.ratings.models import RatingRater, RatingRound, RatingScore, RatingTask
 from backend.ratings.rounds import require_clinical
 from backend.ratings.tokens import sign_image_link
 from shared.contract.ratings import BlindPair, RaterQueue, RoundStatus, ScoreSubmit, UndoRequest
@@ -63,20 +71,13 @@ def _blind(task_token: str, ctx: RatingContext, expires: int) -> BlindPair:
     )
 
 
-async def _queue(seat: RatingRater, ctx: RatingContext, sitting: uuid.UUID | None) -> RaterQueue:
+def _queue_answer(
+    ctx: RatingContext, done: int, total: int, tokens: list[str], can_undo: bool
+) -> RaterQueue:
     expires = ctx.expires()
-    tokens: list[str] = []
-    if seat.round.status == RoundStatus.OPEN:
-        tokens = list(
-            await RatingTask.filter(rater_id=seat.id, done=False).order_by("position").limit(2).values_list("token", flat=True)
-        )
-    can_undo = False
-    if sitting is not None and seat.round.status == RoundStatus.OPEN:
-        last = await RatingScore.filter(rater_id=seat.id, current=True).order_by("-given_at").first().values("sitting")
-        can_undo = bool(last) and last["sitting"] == sitting
     return RaterQueue(
-        done=seat.tasks_done,
-        total=seat.tasks_total,
+        done=done,
+        total=total,
         pair=_blind(tokens[0], ctx, expires) if tokens else None,
         preload=_blind(tokens[1], ctx, expires) if len(tokens) > 1 else None,
         can_undo=can_undo,
@@ -84,9 +85,43 @@ async def _queue(seat: RatingRater, ctx: RatingContext, sitting: uuid.UUID | Non
     )
 
 
+# the caller's seat, the round's state, their latest current score's sitting and (open rounds only)
+# their next two undone tasks: one row per token, or one row with none, or no row without a seat
+QUEUE = """
+SELECT rr.tasks_done, rr.tasks_total, r.status,
+       (SELECT s.sitting FROM rating_score s WHERE s.rater_id = rr.id AND s.current
+        ORDER BY s.given_at DESC LIMIT 1) AS last_sitting,
+       n.token
+FROM rating_rater rr
+JOIN rating_round r ON r.id = rr.round_id
+LEFT JOIN (
+    SELECT t.token, t.position FROM rating_task t
+    WHERE t.rater_id = (SELECT id FROM rating_rater WHERE round_id = {0} AND staff_id = {1}) AND NOT t.done
+    ORDER BY t.position LIMIT 2
+) n ON r.status = 'open'
+WHERE rr.round_id = {2} AND rr.staff_id = {3} AND r.clinic_id = {4}
+ORDER BY n.position
+"""
+
+
 async def queue(principal: StaffPrincipal, round_id: uuid.UUID, ctx: RatingContext, sitting: uuid.UUID | None = None) -> RaterQueue:
     """The presentation to score now and the next one; None when the queue is done (or the round closed)."""
-    return await _queue(await seat_for(principal, round_id), ctx, sitting)
+    require_clinical(principal)
+    db = connection()
+    postgres = db.capabilities.dialect == "postgres"
+    marks = [f"${i}" for i in range(1, 6)] if postgres else ["?"] * 5
+    params: list[object] = [round_id, principal.staff_id, round_id, principal.staff_id, principal.clinic_id]
+    if not postgres:
+        params = [str(p) for p in params]
+    _, rows = await db.execute_query(QUEUE.format(*marks), params)
+    if not rows:
+        await seat_for(principal, round_id)  # raises the refusal that applies
+    first = rows[0]
+    is_open = first["status"] == RoundStatus.OPEN
+    last = first["last_sitting"]
+    can_undo = is_open and sitting is not None and last is not None and str(last) == str(sitting)
+    tokens = [row["token"] for row in rows if row["token"] is not None]
+    return _queue_answer(ctx, first["tasks_done"], first["tasks_total"], tokens, can_undo)
 
 
 def _checked(data: ScoreSubmit) -> tuple[int | None, str | None]:
@@ -107,48 +142,138 @@ async def submit(
     already has a score is changed only with a reason; the old score is kept, no longer current."""
     given, cannot_rate = _checked(data)
     require_clinical(principal)
-    # one statement finds the task, its rater's seat and the round; a miss says which refusal applies
+    reason = data.reason.strip()
+    try:
+        if not reason and connection().capabilities.dialect == "postgres":
+            return await _first_score(principal, round_id, token, given, cannot_rate, data, ctx)
+        return await _score_or_change(principal, round_id, token, given, cannot_rate, reason, data, ctx)
+    except IntegrityError as exc:  # the same task scored by a request a moment earlier
+        if "rating_score_one_current_per_task" not in str(exc):
+            raise
+        raise _reason_required() from exc
+
+
+def _token_refusal() -> NotFound:
+    return NotFound("This pair is not in your queue for this round.", code=ErrorCode.RATING_TOKEN_UNKNOWN)
+
+
+def _closed() -> Conflict:
+    return Conflict("This round is closed: scores can no longer be given or changed.", code=ErrorCode.ROUND_CLOSED)
+
+
+def _reason_required() -> InvalidInput:
+    return InvalidInput("This pair already has your score: changing it needs a reason.", code=ErrorCode.CHANGE_REASON_REQUIRED)
+
+
+# $1 token, $2 round, $3 staff, $4 clinic, $5 score as given (right against left), $6 cannot-rate
+# reason, $7 seconds taken, $8 sitting, $9 new score id, $10 new consensus row id, $11 now,
+# $12 actor kind. Every write reads from `go`, which is empty unless the task is the caller's, in an
+# open round, with no current score: then nothing is written and the row says why.
+FIRST_SCORE = f"""
+WITH task AS (
+    SELECT t.id, t.pair_id, t.rater_id, t.repeat, t.baseline_left, r.status, p.patient_id, p.view, p.month,
+           EXISTS (SELECT 1 FROM rating_score s WHERE s.task_id = t.id AND s.current) AS held,
+           CASE WHEN t.baseline_left THEN $5::smallint ELSE -$5::smallint END AS stored
+    FROM rating_task t
+    JOIN rating_rater rr ON rr.id = t.rater_id
+    JOIN rating_round r ON r.id = t.round_id
+    JOIN rating_pair p ON p.id = t.pair_id
+    WHERE t.token = $1 AND t.round_id = $2 AND rr.staff_id = $3 AND r.clinic_id = $4
+), go AS (
+    SELECT * FROM task WHERE status = 'open' AND NOT held
+), given AS (
+    INSERT INTO rating_score (id, task_id, pair_id, rater_id, score, cannot_rate, baseline_left, repeat,
+                              seconds_taken, sitting, reason, current, given_at)
+    SELECT $9, id, pair_id, rater_id, stored, $6, baseline_left, repeat, $7, $8, '', true, $11 FROM go
+    RETURNING id
+), shown AS (
+    UPDATE rating_task SET done = true FROM go WHERE rating_task.id = go.id RETURNING rating_task.id
+), seat AS (
+    UPDATE rating_rater SET tasks_done = rating_rater.tasks_done + 1 FROM go WHERE rating_rater.id = go.rater_id
+    RETURNING rating_rater.tasks_done, rating_rater.tasks_total
+), agreed AS (
+    {consensus.upsert_sql(
+        "SELECT $10, $4, $2, patient_id, view, month, "
+        + ", ".join(f"(stored = {v})::int" for v in range(-3, 4))
+        + ", stored, 1, $11 FROM go WHERE stored IS NOT NULL AND NOT repeat"
+    )}
+    RETURNING patient_id
+), bumped AS (  -- backend.checkins.versions.bump_timeline, in this round trip
+    INSERT INTO timeline_version (patient_id, version) SELECT patient_id, 1 FROM agreed
+    ON CONFLICT (patient_id) DO UPDATE SET version = timeline_version.version + 1
+), audited AS (
+    INSERT INTO audit_event (at, clinic_id, actor_kind, actor_id, action, subject_type, subject_id, patient_id, detail)
+    SELECT $11, $4, $12, $3, 'rating.score', 'rating_score', $9::text, patient_id,
+           jsonb_build_object('round', $2::text, 'pair', pair_id::text, 'score', stored,
+                              'cannot_rate', $6::text, 'repeat', repeat)
+    FROM go
+)
+SELECT task.status, task.held, seat.tasks_done, seat.tasks_total,
+       ARRAY(SELECT n.token FROM rating_task n WHERE n.rater_id = task.rater_id AND NOT n.done AND n.id <> task.id
+             ORDER BY n.position LIMIT 2) AS following
+FROM task LEFT JOIN seat ON true
+"""
+
+
+async def _first_score(
+    principal: StaffPrincipal, round_id: uuid.UUID, token: str, given: int | None, cannot_rate: str | None,
+    data: ScoreSubmit, ctx: RatingContext,
+) -> RaterQueue:
+    _, rows = await connection().execute_query(
+        FIRST_SCORE,
+        [token, round_id, principal.staff_id, principal.clinic_id, given, cannot_rate, data.seconds_taken,
+         data.sitting, uuid.uuid4(), uuid.uuid4(), datetime.now(UTC), principal.actor_kind],
+    )
+    if not rows:
+        await seat_for(principal, round_id)  # 404 / 403 for a round that is not theirs
+        raise _token_refusal()
+    row = rows[0]
+    if row["status"] != RoundStatus.OPEN:
+        raise _closed()
+    if row["held"]:
+        raise _reason_required()
+    return _queue_answer(ctx, row["tasks_done"], row["tasks_total"], list(row["following"]), data.sitting is not None)
+
+
+async def _score_or_change(
+    principal: StaffPrincipal, round_id: uuid.UUID, token: str, given: int | None, cannot_rate: str | None,
+    reason: str, data: ScoreSubmit, ctx: RatingContext,
+) -> RaterQueue:
+    # one statement finds the task, its rater's seat, the round and the pair; a miss says which refusal applies
     task = await RatingTask.filter(
         token=token, round_id=round_id, rater__staff_id=principal.staff_id, round__clinic_id=principal.clinic_id
-    ).select_related("rater", "round").first()
+    ).select_related("rater", "round", "pair").first()
     if task is None:
         await seat_for(principal, round_id)  # 404 / 403 for a round that is not theirs
-        raise NotFound("This pair is not in your queue for this round.", code=ErrorCode.RATING_TOKEN_UNKNOWN)
-    seat, rating_round = task.rater, task.round
-    reason = data.reason.strip()
+        raise _token_refusal()
+    seat, rating_round, pair = task.rater, task.round, task.pair
     async with in_transaction():
         # closing locks the round row; a score landing in that same instant is the round's last
         if rating_round.status != RoundStatus.OPEN:
-            raise Conflict("This round is closed: scores can no longer be given or changed.", code=ErrorCode.ROUND_CLOSED)
-        pair = await RatingPair.filter(id=task.pair_id).select_for_update().first()  # type: ignore[attr-defined]
-        assert pair is not None  # the task's foreign key keeps it
+            raise _closed()
         held = await RatingScore.filter(task_id=task.id, current=True).first()
         if held is not None and not reason:
-            raise InvalidInput(
-                "This pair already has your score: changing it needs a reason.", code=ErrorCode.CHANGE_REASON_REQUIRED
-            )
+            raise _reason_required()
         stored = None if given is None else (given if task.baseline_left else -given)
+        if held is not None:  # first, so the new row is the task's only current score
+            await RatingScore.filter(id=held.id).update(current=False)
         score = await RatingScore.create(
             task_id=task.id, pair_id=pair.id, rater_id=seat.id, score=stored, cannot_rate=cannot_rate,
             baseline_left=task.baseline_left, repeat=task.repeat, seconds_taken=data.seconds_taken,
             sitting=data.sitting, reason=reason, replaces_id=held.id if held else None,
         )
-        if held is not None:
-            await RatingScore.filter(id=held.id).update(current=False)
-        else:
+        if held is None:
             await RatingTask.filter(id=task.id).update(done=True)
             await RatingRater.filter(id=seat.id).update(tasks_done=F("tasks_done") + 1)
-            seat.tasks_done += 1
         if not task.repeat:
-            await consensus.refresh(pair, rating_round.clinic_id)  # type: ignore[attr-defined]
+            await consensus.move(pair, rating_round.clinic_id, removed=held.score if held else None, added=stored)  # type: ignore[attr-defined]
         await audit.record(
             principal, "rating.score.change" if held else "rating.score", "rating_score", score.id,
             patient_id=pair.patient_id,  # type: ignore[attr-defined]
             detail={"round": str(round_id), "pair": str(pair.id), "score": stored, "cannot_rate": cannot_rate,
                     "repeat": task.repeat, **({"replaces": str(held.id), "reason": reason} if held else {})},
         )
-    seat.round = rating_round
-    return await _queue(seat, ctx, data.sitting)
+    return await queue(principal, round_id, ctx, data.sitting)
 
 
 async def undo(principal: StaffPrincipal, round_id: uuid.UUID, data: UndoRequest, ctx: RatingContext) -> RaterQueue:
@@ -159,23 +284,24 @@ async def undo(principal: StaffPrincipal, round_id: uuid.UUID, data: UndoRequest
         rating_round = await RatingRound.filter(id=round_id).select_for_update().first()
         if rating_round is None or rating_round.status != RoundStatus.OPEN:
             raise Conflict("This round is closed: scores can no longer be changed.", code=ErrorCode.ROUND_CLOSED)
-        last = await RatingScore.filter(rater_id=seat.id, current=True).order_by("-given_at").first()
+        last = await RatingScore.filter(rater_id=seat.id, current=True).order_by("-given_at").select_related("pair").first()
         if last is None or last.sitting != data.sitting:
             raise Conflict("There is no score of this sitting to undo.", code=ErrorCode.NOTHING_TO_UNDO)
-        pair = await RatingPair.filter(id=last.pair_id).select_for_update().first()  # type: ignore[attr-defined]
-        assert pair is not None
+        pair = last.pair
         await RatingScore.filter(id=last.id).update(current=False, withdrawn_at=datetime.now(UTC))
+        restored = None
         if last.replaces_id is not None:  # type: ignore[attr-defined]
-            await RatingScore.filter(id=last.replaces_id).update(current=True)  # type: ignore[attr-defined]
+            restored = await RatingScore.get(id=last.replaces_id)  # type: ignore[attr-defined]
+            await RatingScore.filter(id=restored.id).update(current=True)
         else:
             await RatingTask.filter(id=last.task_id).update(done=False)  # type: ignore[attr-defined]
             await RatingRater.filter(id=seat.id).update(tasks_done=F("tasks_done") - 1)
-            seat.tasks_done -= 1
         if not last.repeat:
-            await consensus.refresh(pair, rating_round.clinic_id)  # type: ignore[attr-defined]
+            await consensus.move(
+                pair, rating_round.clinic_id, removed=last.score, added=restored.score if restored else None  # type: ignore[attr-defined]
+            )
         await audit.record(
             principal, "rating.score.undo", "rating_score", last.id, patient_id=pair.patient_id,  # type: ignore[attr-defined]
             detail={"round": str(round_id), "pair": str(pair.id), "score": last.score, "cannot_rate": last.cannot_rate},
         )
-    seat.round = rating_round
-    return await _queue(seat, ctx, data.sitting)
+    return await queue(principal, round_id, ctx, data.sitting)

@@ -1,17 +1,22 @@
 """Rater agreement as small pure functions over arrays, on the 7-point scale (-3..+3).
 
-Point estimates come from maintained libraries: Krippendorff's alpha from `krippendorff`, ICC(2,1)
-and its F-based interval from `pingouin`, quadratic-weighted kappa from scikit-learn. Where a
-library gives no interval, a seeded bootstrap over pairs gives a 95% percentile interval; its
-resamples are computed from the same formulas vectorised (units with the same pattern of scores
-are pooled, so 2,000 resamples of 10,000 pairs take milliseconds), and the tests hold those
+Point estimates come from maintained libraries: Krippendorff's alpha from `krippendorff`,
+quadratic-weighted kappa from scikit-learn (fed the 7 x 7 table as weighted cells, not one row per
+pair). ICC(2,1) is the two-way ANOVA's mean squares in numpy with the F-based interval from
+scipy's F distribution, the formulas pingouin's `intraclass_corr` uses (McGraw & Wong 1996) without
+its six ANOVAs through pandas; the tests hold it to pingouin and to Shrout & Fleiss' example.
+Where a library gives no interval, a seeded bootstrap over pairs gives a 95% percentile interval;
+its resamples are computed from the same formulas vectorised (units with the same pattern of
+scores are pooled, so 2,000 resamples of 10,000 pairs take milliseconds), and the tests hold those
 formulas to the libraries. The heavy libraries are imported on first use, not at import.
+
+A figure that cannot be estimated is None with a `note` saying why: too few pairs, or not enough
+variation (every score the same: the formulas would divide zero by zero).
 """
 
 from __future__ import annotations
 
 import math
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -20,6 +25,8 @@ import numpy as np
 LEVELS = np.arange(-3, 4)  # the scale's values, in order
 RESAMPLES = 2000
 CONFIDENCE = 0.95
+TOO_FEW = "too few pairs"
+NO_VARIATION = "not enough variation"
 
 
 @dataclass(frozen=True)
@@ -29,10 +36,11 @@ class Interval:
     high: float | None
     n: int
     method: str
+    note: str = ""  # why the value or the interval is missing
 
 
-def _none(n: int, method: str) -> Interval:
-    return Interval(None, None, None, n, method)
+def _none(n: int, method: str, note: str = TOO_FEW) -> Interval:
+    return Interval(None, None, None, n, method, note)
 
 
 def _finite(x: float) -> float | None:
@@ -89,10 +97,16 @@ def krippendorff_alpha(matrix: np.ndarray, *, seed: int, resamples: int = RESAMP
     counts = value_counts(matrix)
     counts = counts[counts.sum(axis=1) >= 2]
     method = f"bootstrap over pairs, {resamples} resamples"
-    if len(counts) < 2 or len(np.unique(np.nonzero(counts)[1])) < 2:
+    if len(counts) < 2:
         return _none(len(counts), method)
+    if ((counts > 0).any(axis=0)).sum() < 2:  # one value only: no disagreement to expect
+        return _none(len(counts), method, NO_VARIATION)
     value = krippendorff.alpha(value_counts=counts, level_of_measurement="ordinal", value_domain=list(LEVELS))
-    patterns, multiplicity = np.unique(counts, axis=0, return_counts=True)
+    # the distinct patterns of counts in lexicographic order (as np.unique(axis=0) gives them), found
+    # through one integer per unit: each count is a digit in base (most raters on one value + 1)
+    digits = (int(counts.max()) + 1) ** np.arange(counts.shape[1] - 1, -1, -1, dtype=np.int64)
+    _, first_at, multiplicity = np.unique(counts.astype(np.int64) @ digits, return_index=True, return_counts=True)
+    patterns = counts[first_at]
     per_pattern = _unit_coincidences(patterns).reshape(len(patterns), -1)
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(len(counts), multiplicity / multiplicity.sum(), size=resamples)
@@ -104,26 +118,49 @@ def krippendorff_alpha(matrix: np.ndarray, *, seed: int, resamples: int = RESAMP
 # --- ICC(2,1) ----------------------------------------------------------------------------------
 
 
+def anova_mean_squares(complete: np.ndarray) -> tuple[float, float, float]:
+    """The two-way ANOVA's mean squares of a raters x units matrix with no gaps: between units
+    (MSR), between raters (MSC) and the residual (MSE)."""
+    k, n = complete.shape
+    grand = complete.mean()
+    ss_total = float(((complete - grand) ** 2).sum())
+    ss_units = k * float(((complete.mean(axis=0) - grand) ** 2).sum())
+    ss_raters = n * float(((complete.mean(axis=1) - grand) ** 2).sum())
+    ss_error = max(0.0, ss_total - ss_units - ss_raters)
+    if ss_error <= 1e-12 * max(1.0, ss_total):  # rounding left over from an exact zero
+        ss_error = 0.0
+    return ss_units / (n - 1), ss_raters / (k - 1), ss_error / ((n - 1) * (k - 1))
+
+
 def icc_2_1(matrix: np.ndarray) -> Interval:
     """ICC(2,1) (two-way random effects, absolute agreement, one rater: Shrout & Fleiss 1979) over
-    the units every rater scored, with pingouin's F-based 95% interval."""
-    import pandas as pd
-    import pingouin
+    the units every rater scored, with the F-based 95% interval of McGraw & Wong (1996). No
+    residual variation (the raters' scores
+    differ by nothing, or by a fixed offset): the figure without an interval. Every pair's scores
+averaging the same is "not enough variation" as well: the ICC is the pairs' share of the variance."""
+    from scipy.stats import f
 
     complete = matrix[:, ~np.isnan(matrix).any(axis=0)]
-    raters, units = complete.shape
+    k, n = complete.shape
     method = "F distribution (Shrout & Fleiss 1979)"
-    if raters < 2 or units < 3 or np.all(complete == complete.flat[0]):
-        return _none(units, method)
-    frame = pd.DataFrame(
-        {"unit": np.repeat(np.arange(units), raters), "rater": np.tile(np.arange(raters), units), "score": complete.T.ravel()}
-    )
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message="The inplace keyword")  # pingouin 0.7 on pandas 3
-        table = pingouin.intraclass_corr(frame, targets="unit", raters="rater", ratings="score")
-    row = table.set_index("Type").loc["ICC(A,1)"]  # pingouin's name for ICC(2,1)
-    low, high = row["CI95"]
-    return Interval(_finite(row["ICC"]), _finite(low), _finite(high), units, method)
+    if k < 2 or n < 3:
+        return _none(n, method)
+    msr, msc, mse = anova_mean_squares(complete)
+    if msr == 0:  # every pair's scores average the same: nothing for the raters to agree on
+        return _none(n, method, NO_VARIATION)
+    value = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
+    if mse == 0:  # F = MSR / MSE is infinite: the interval cannot be estimated
+        return Interval(float(value), None, None, n, method, NO_VARIATION + " for an interval")
+    fj = msc / mse
+    df_error = (n - 1) * (k - 1)
+    vn = df_error * (k * value * fj + n * (1 + (k - 1) * value) - k * value) ** 2
+    vd = (n - 1) * k**2 * value**2 * fj**2 + (n * (1 + (k - 1) * value) - k * value) ** 2
+    v = vn / vd
+    tail = 1 - (1 - CONFIDENCE) / 2
+    upper_f, lower_f = f.ppf(tail, n - 1, v), f.ppf(tail, v, n - 1)
+    low = n * (msr - upper_f * mse) / (upper_f * (k * msc + (k * n - k - n) * mse) + n * msr)
+    high = n * (lower_f * msr - mse) / (k * msc + (k * n - k - n) * mse + n * lower_f * msr)
+    return Interval(_finite(value), _finite(low), _finite(high), n, method)
 
 
 # --- quadratic-weighted kappa --------------------------------------------------------------------
@@ -144,9 +181,9 @@ def kappa_from_tables(tables: np.ndarray) -> np.ndarray:
 
 
 def contingency(a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    table = np.zeros((len(LEVELS), len(LEVELS)))
-    np.add.at(table, (a.astype(int) + 3, b.astype(int) + 3), 1)
-    return table
+    k = len(LEVELS)
+    cells = (a.astype(int) + 3) * k + (b.astype(int) + 3)
+    return np.bincount(cells, minlength=k * k).reshape(k, k).astype(float)
 
 
 def weighted_kappa(a: Sequence[float], b: Sequence[float], *, seed: int, resamples: int = RESAMPLES) -> Interval:
@@ -158,10 +195,17 @@ def weighted_kappa(a: Sequence[float], b: Sequence[float], *, seed: int, resampl
     keep = ~(np.isnan(x) | np.isnan(y))
     x, y = x[keep], y[keep]
     method = f"bootstrap over pairs, {resamples} resamples"
-    if len(x) < 2 or (len(np.unique(x)) < 2 and len(np.unique(y)) < 2):
+    if len(x) < 2:
         return _none(len(x), method)
-    value = cohen_kappa_score(x.astype(int), y.astype(int), weights="quadratic", labels=list(LEVELS))
     table = contingency(x, y)
+    if (table.sum(axis=1) > 0).sum() < 2 and (table.sum(axis=0) > 0).sum() < 2:
+        return _none(len(x), method, NO_VARIATION)
+    # the library on the table's occupied cells, each weighted by its count: the same kappa as one
+    # row per pair, without handing scikit-learn 10,000 rows to count again
+    a_at, b_at = np.nonzero(table)
+    value = cohen_kappa_score(
+        LEVELS[a_at], LEVELS[b_at], weights="quadratic", labels=list(LEVELS), sample_weight=table[a_at, b_at]
+    )
     rng = np.random.default_rng(seed)
     draws = rng.multinomial(len(x), table.ravel() / len(x), size=resamples)
     replicates = kappa_from_tables(draws.reshape(resamples, len(LEVELS), len(LEVELS)).astype(float))

@@ -172,6 +172,7 @@ class Estimate(Response, kw_only=True):
     high: float | None
     n: int  # pairs (or repeated pairs) it rests on
     method: str  # how the interval was found
+    note: str = ""  # why the value or its interval is missing: "too few pairs", "not enough variation"
 
 
 class ViewAgreement(Response, kw_only=True):

@@ -182,6 +182,29 @@ async def test_route_answers_each_caller_as_expected(client, route: Route):
     assert seen == {role: route.want(role) for role in ROLES}
 
 
+# routes only a clinic admin may call: the clinician and the front desk of the same clinic are
+# refused and nothing changes (the matrix above signs in admins only)
+ADMIN_ONLY: list[Route] = [
+    Route("PATCH", "/clinic", (403, 403, 200), {"share_consensus_with_patients": True}),
+]
+STAFF_ROLES = ("clinician_x", "desk_x", "staff_x")
+
+
+@pytest.mark.parametrize("route", ADMIN_ONLY, ids=lambda r: f"{r.method} {r.path}")
+async def test_admin_only_routes_refuse_the_other_staff_roles(client, route: Route):
+    from backend.clinics.models import Clinic
+
+    world = await build_world()
+    seen = {}
+    for role in STAFF_ROLES:  # the admin last: a success changes the setting
+        if role == "staff_x":
+            assert not (await Clinic.get(id=world.ids["clinic_x"])).share_consensus_with_patients
+        answer = await client.request(route.method, route.path, json=route.body, headers=world.headers(role))
+        seen[role] = answer.status_code
+    assert seen == dict(zip(STAFF_ROLES, route.expected))
+    assert (await Clinic.get(id=world.ids["clinic_x"])).share_consensus_with_patients
+
+
 def test_every_route_is_in_the_matrix(app):
     covered = {(r.method, _template(r.path)) for r in ROUTES}
     missing = []

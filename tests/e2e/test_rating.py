@@ -2,7 +2,8 @@
 again) with the keyboard, one undoes a score, the agreement page shows what an independent
 computation here finds, and nothing either rater's browser received leads back to a patient.
 
-Screenshots: tests/artifacts/dashboard/20-rater-view*.png, 21-rater-done.png, 22-agreement.png."""
+Screenshots: tests/artifacts/dashboard/20-rater-view*.png, 20-rater-reasons-tablet*.png, 21-rater-done.png,
+22-agreement.png."""
 
 from __future__ import annotations
 
@@ -141,12 +142,44 @@ def _rate_queue(page, live_server, round_id: str, email: str, password: str, rat
             page.keyboard.press("0")
         if done == 2:
             shot(page, f"20-rater-view-{rater}", full_page=False)
+        if done == 4 and rater == 0:
+            _reasons_fit_at_tablet_width(page)
         page.keyboard.press(str(press + 4))
     expect(page.get_by_role("heading", name="Your queue is done")).to_be_visible()
     expect(count).to_have_text("22 of 22")
     shot(page, f"21-rater-done-{rater}", full_page=False)
     page.remove_listener("response", received.record)
     return received
+
+
+def _reasons_fit_at_tablet_width(page) -> None:
+    """At tablet width, upright and on its side, "cannot rate" puts a row of reasons in the scale's
+    place that a rater sees whole: on screen without scrolling, no button cut or pushed past the
+    edge, no label clipped; Esc brings the scale back."""
+    for name, width, height in (("tablet", 768, 1024), ("tablet-landscape", 1024, 768)):
+        page.set_viewport_size({"width": width, "height": height})
+        scale = page.get_by_role("group", name="Score")
+        expect(scale).to_be_visible()
+        box = scale.bounding_box()
+        assert box and box["y"] + box["height"] <= height, f"the scale is below the fold at {width}x{height}"
+        page.keyboard.press("u")
+        reasons = page.get_by_role("group", name="Why this pair cannot be rated")
+        expect(reasons).to_be_visible()
+        expect(scale).to_be_hidden()
+        shot(page, f"20-rater-reasons-{name}", full_page=False)
+        assert page.evaluate("document.documentElement.scrollWidth") <= page.evaluate("document.documentElement.clientWidth")
+        row = reasons.bounding_box()
+        assert row and row["y"] + row["height"] <= height, f"the reasons are below the fold at {width}x{height}"
+        buttons = reasons.get_by_role("button").all()
+        assert [b.inner_text().split()[-1] for b in buttons] == ["Blurred", "angle", "differently", "Lighting", "Back"]
+        for button in buttons:
+            box = button.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width, button.inner_text()
+            assert button.evaluate("b => b.scrollWidth <= b.clientWidth && b.scrollHeight <= b.clientHeight"), button.inner_text()
+        page.keyboard.press("Escape")
+        expect(reasons).to_be_hidden()
+        expect(scale).to_be_visible()
+    page.set_viewport_size({"width": 1280, "height": 860})
 
 
 def test_two_raters_score_a_round_blinded_with_the_keyboard_and_the_agreement_page_agrees(chromium, live_server):
@@ -202,6 +235,9 @@ def _agreement_matches_an_independent_computation(page, tasks: dict) -> None:
     assert shown(f"{overall} td.alpha .figure") == round(_alpha_by_hand(matrix, list(range(-3, 4))), 3)
     assert shown(f"{overall} td.icc .figure") == round(_icc21_by_hand(matrix.T), 3)
     assert shown("#agreement-kappas td.kappa .figure") == round(_kappa_by_hand(matrix[0], matrix[1], list(range(-3, 4))), 3)
+    # both raters scored every frontal pair alike: ICC 1 with no interval, said in words, never NaN
+    expect(page.locator('tr[data-view="frontal"] td.icc')).to_have_text("1.000 (not enough variation for an interval)")
+    assert "nan" not in page.locator("main").inner_text().lower().split()
     vertex = matrix[:, [i for i, p in enumerate(pairs) if info[p][1] == "vertex"]]
     assert shown('tr[data-view="vertex"] td.alpha .figure') == round(_alpha_by_hand(vertex, list(range(-3, 4))), 3)
     # each rater re-scored the two repeated pairs exactly as before: 100% identical

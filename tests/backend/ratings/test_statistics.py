@@ -3,6 +3,8 @@ out here from the textbook formulas (independent of the code under test)."""
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pytest
 
@@ -176,3 +178,40 @@ def test_median_consensus_is_a_half_between_two_middle_scores():
     assert stats.median_score([2, 1]) == 1.5
     assert stats.median_score([-3, 3, 0]) == 0.0
     assert stats.median_score([-1, -2, 3, 3]) == 1.0
+
+
+@pytest.mark.parametrize("seed", [5, 6])
+def test_icc21_and_its_interval_equal_pingouins(seed):
+    # pingouin's intraclass_corr is the maintained implementation; it rounds its interval to 2 places
+    import pandas as pd
+    import pingouin
+
+    matrix = _panel(seed, units=120)
+    complete = matrix[:, ~np.isnan(matrix).any(axis=0)]
+    raters, units = complete.shape
+    frame = pd.DataFrame({"unit": np.repeat(np.arange(units), raters), "rater": np.tile(np.arange(raters), units), "score": complete.T.ravel()})
+    row = pingouin.intraclass_corr(frame, targets="unit", raters="rater", ratings="score").set_index("Type").loc["ICC(A,1)"]
+    found = stats.icc_2_1(matrix)
+    assert found.value == pytest.approx(row["ICC"], abs=1e-9)
+    assert (round(found.low, 2), round(found.high, 2)) == tuple(row["CI95"])
+    assert found.n == units and found.note == ""
+
+
+def test_agreement_without_variation_says_so_and_never_divides_by_zero():
+    # pingouin (and the textbook formulas) divide by a zero residual when raters agree exactly
+    everyone_agrees = np.array([[1, 2, 3, 0, -1], [1, 2, 3, 0, -1]], dtype=float)
+    all_the_same = np.zeros((2, 5))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # any RuntimeWarning fails the test
+        agreed = stats.icc_2_1(everyone_agrees)
+        assert (agreed.value, agreed.low, agreed.high) == (1.0, None, None)
+        assert agreed.note == "not enough variation for an interval"
+        for found in (
+            stats.icc_2_1(all_the_same),
+            stats.krippendorff_alpha(all_the_same, seed=1),
+            stats.weighted_kappa(all_the_same[0], all_the_same[1], seed=1),
+        ):
+            assert found.value is None and found.note == "not enough variation"
+        assert stats.krippendorff_alpha(everyone_agrees, seed=1).value == 1.0
+        assert stats.weighted_kappa(everyone_agrees[0], everyone_agrees[1], seed=1).value == 1.0
+    assert stats.krippendorff_alpha(np.array([[1.0], [2.0]]), seed=1).note == "too few pairs"
