@@ -1,10 +1,9 @@
 """Rater agreement as small pure functions over arrays, on the 7-point scale (-3..+3).
 
-Point estimates come from maintained libraries: Krippendorff's alpha from `krippendorff`,
-quadratic-weighted kappa from scikit-learn (fed the 7 x 7 table as weighted cells, not one row per
-pair). ICC(2,1) is the two-way ANOVA's mean squares in numpy with the F-based interval from
-scipy's F distribution, the formulas pingouin's `intraclass_corr` uses (McGraw & Wong 1996) without
-its six ANOVAs through pandas; the tests hold it to pingouin and to Shrout & Fleiss' example.
+Point estimates come from maintained libraries: Krippendorff's alpha from `krippendorff`, ICC(2,1)
+and its F-based interval from `pingouin`, quadratic-weighted kappa from scikit-learn (fed the 7 x 7
+table as weighted cells, not one row per pair). The tests hold each to published worked examples
+and to the textbook formulas computed independently.
 Where a library gives no interval, a seeded bootstrap over pairs gives a 95% percentile interval;
 its resamples are computed from the same formulas vectorised (units with the same pattern of
 scores are pooled, so 2,000 resamples of 10,000 pairs take milliseconds), and the tests hold those
@@ -17,6 +16,7 @@ variation (every score the same: the formulas would divide zero by zero).
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -134,33 +134,33 @@ def anova_mean_squares(complete: np.ndarray) -> tuple[float, float, float]:
 
 def icc_2_1(matrix: np.ndarray) -> Interval:
     """ICC(2,1) (two-way random effects, absolute agreement, one rater: Shrout & Fleiss 1979) over
-    the units every rater scored, with the F-based 95% interval of McGraw & Wong (1996). No
-    residual variation (the raters' scores
-    differ by nothing, or by a fixed offset): the figure without an interval. Every pair's scores
-averaging the same is "not enough variation" as well: the ICC is the pairs' share of the variance."""
-    from scipy.stats import f
+    the units every rater scored, with pingouin's F-based 95% interval (McGraw & Wong 1996).
+    The ANOVA's mean squares are looked at first so that pingouin is never asked to divide by zero:
+    every pair's scores averaging the same is "not enough variation" (the ICC is the pairs' share
+    of the variance); raters who differ by nothing, or by a fixed offset, give the figure without
+    an interval (F = MSR / MSE is infinite)."""
+    import pandas as pd
+    import pingouin
 
     complete = matrix[:, ~np.isnan(matrix).any(axis=0)]
     k, n = complete.shape
     method = "F distribution (Shrout & Fleiss 1979)"
     if k < 2 or n < 3:
         return _none(n, method)
-    msr, msc, mse = anova_mean_squares(complete)
-    if msr == 0:  # every pair's scores average the same: nothing for the raters to agree on
+    msr, _, mse = anova_mean_squares(complete)
+    if msr == 0:
         return _none(n, method, NO_VARIATION)
-    value = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
-    if mse == 0:  # F = MSR / MSE is infinite: the interval cannot be estimated
-        return Interval(float(value), None, None, n, method, NO_VARIATION + " for an interval")
-    fj = msc / mse
-    df_error = (n - 1) * (k - 1)
-    vn = df_error * (k * value * fj + n * (1 + (k - 1) * value) - k * value) ** 2
-    vd = (n - 1) * k**2 * value**2 * fj**2 + (n * (1 + (k - 1) * value) - k * value) ** 2
-    v = vn / vd
-    tail = 1 - (1 - CONFIDENCE) / 2
-    upper_f, lower_f = f.ppf(tail, n - 1, v), f.ppf(tail, v, n - 1)
-    low = n * (msr - upper_f * mse) / (upper_f * (k * msc + (k * n - k - n) * mse) + n * msr)
-    high = n * (lower_f * msr - mse) / (k * msc + (k * n - k - n) * mse + n * lower_f * msr)
-    return Interval(_finite(value), _finite(low), _finite(high), n, method)
+    frame = pd.DataFrame({"unit": np.repeat(np.arange(n), k), "rater": np.tile(np.arange(k), n), "score": complete.T.ravel()})
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="The inplace keyword")  # pingouin 0.7 on pandas 3
+        if mse == 0:  # checked above: only the interval's F statistics divide by the zero residual
+            warnings.simplefilter("ignore", RuntimeWarning)
+        table = pingouin.intraclass_corr(frame, targets="unit", raters="rater", ratings="score")
+    row = table.set_index("Type").loc["ICC(A,1)"]  # pingouin's name for ICC(2,1)
+    if mse == 0:
+        return Interval(_finite(row["ICC"]), None, None, n, method, NO_VARIATION + " for an interval")
+    low, high = row["CI95"]
+    return Interval(_finite(row["ICC"]), _finite(low), _finite(high), n, method)
 
 
 # --- quadratic-weighted kappa --------------------------------------------------------------------
