@@ -59,6 +59,7 @@ from bench.servers import ACCESS_KEY, SECRET_KEY, Server, api_env, free_port, mo
 BUCKET = "follicle-load"
 PROCESS_TASK = "photos.process"  # backend/photos/context.py
 FIRST_CHECK_SECONDS = 2.0  # mobile/services/upload_worker.py: the app's first look after complete
+MAX_TRIES = 5  # of one request whose connection broke before an answer
 
 
 # --- photos ---------------------------------------------------------------------------------
@@ -210,14 +211,26 @@ class Record:
     seen_ready: dict[str, float] = field(default_factory=dict)  # photo id -> when a phone saw it ready
     completed: dict[str, float] = field(default_factory=dict)  # photo id -> when complete answered
     uploaded: list[float] = field(default_factory=list)
+    retried: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # broken connections, tried again
 
     async def call(self, http: httpx.AsyncClient, route: str, method: str, url: str, **kwargs) -> httpx.Response | None:
-        started = time.perf_counter()
-        try:
-            answer = await http.request(method, url, **kwargs)
-        except httpx.HTTPError as exc:
-            self.errors.append(f"{route}: {type(exc).__name__}: {exc}")
-            return None
+        """One request; a connection that broke before any answer is tried again as the app does
+        (`Offline` is transient there; every call here is idempotent), counted in `retried`.
+        Any answer that is not 2xx, and a timeout, is an error."""
+        for attempt in range(MAX_TRIES):
+            started = time.perf_counter()
+            try:
+                answer = await http.request(method, url, **kwargs)
+                break
+            except httpx.TimeoutException as exc:
+                self.errors.append(f"{route}: {type(exc).__name__} after {time.perf_counter() - started:.0f} s")
+                return None
+            except httpx.TransportError as exc:
+                self.retried[f"{route}: {type(exc).__name__}"] += 1
+                if attempt + 1 == MAX_TRIES:
+                    self.errors.append(f"{route}: {type(exc).__name__} {MAX_TRIES} times: {exc}")
+                    return None
+                await asyncio.sleep(random.uniform(1, 2) * 2**attempt)
         self.seconds[route].append(time.perf_counter() - started)
         if answer.status_code >= 300:
             self.errors.append(f"{route}: HTTP {answer.status_code} {answer.text[:300]}")
@@ -440,6 +453,8 @@ def report(args, record: Record, elapsed: float, result: Outcome, photos: list[b
         f"  photos: {result.photos} stored, {result.ready} ready, {result.per_view} distinct patient views"
         f" (expected {expected} of each); check-ins complete: {result.checkins_complete} of {args.phones}",
         f"  processing jobs queued: {result.jobs} for {result.photos_with_jobs} photos, {result.unacknowledged} unacknowledged",
+        "  connections that broke before an answer, tried again as the app does: "
+        + (", ".join(f"{k} x{v}" for k, v in sorted(record.retried.items())) or "none"),
         f"  errors: {len(record.errors)}",
     ]
     return lines
@@ -450,7 +465,8 @@ def failures(args, record: Record, result: Outcome, expected: int) -> list[str]:
     if len(record.errors) > 20:
         problems.append(f"... and {len(record.errors) - 20} more errors")
     if not (result.photos == result.ready == result.per_view == expected):
-        problems.append(f"expected {expected} photos, each ready, one per patient view: {result}")
+        problems.append(f"expected {expected} photos, each ready, one per patient view: {result.photos} stored,"
+                        f" {result.ready} ready, {result.per_view} distinct")
     if result.checkins_complete != args.phones:
         problems.append(f"{result.checkins_complete} of {args.phones} check-ins complete")
     if not (result.jobs == result.photos_with_jobs == expected) or result.unacknowledged:
@@ -469,7 +485,10 @@ def main() -> int:
     parser.add_argument("--height", type=int, default=1080)
     parser.add_argument("--distinct", type=int, default=25, help="scenes drawn; copies differ by a comment")
     parser.add_argument("--api-workers", type=int, default=2)
-    parser.add_argument("--poll-cap", type=float, default=8.0, help="longest wait between a phone's status checks")
+    parser.add_argument("--poll-cap", type=float, default=32.0,
+                        help="longest wait between a phone's status checks (the app's goes on doubling to 300)")
+    parser.add_argument("--keep-logs", type=Path, default=None,
+                        help="copy the API's and the worker's logs here (they are copied there on a failure anyway)")
     parser.add_argument("--deadline", type=float, default=1200.0, help="seconds for every phone to finish")
     parser.add_argument("--request-timeout", type=float, default=300.0)
     parser.add_argument(
@@ -517,6 +536,7 @@ def main() -> int:
                 cpu = cpu_seconds(pids) - before
             result = asyncio.run(outcome(args.database_url, args.redis_url, queue))
             logs = {name: (work / name).read_text() for name in ("api.log", "worker.log")}
+
         finally:
             asyncio.run(forget(args.redis_url, namespace))
 
@@ -525,6 +545,12 @@ def main() -> int:
     for name, text in logs.items():
         if "Traceback" in text:
             problems.append(f"{name} holds a traceback:\n" + text[text.index("Traceback"):][:2000])
+    if problems or args.keep_logs:
+        kept = args.keep_logs or Path(tempfile.gettempdir()) / namespace
+        kept.mkdir(parents=True, exist_ok=True)
+        for name, text in logs.items():
+            (kept / name).write_text(text)
+        print(f"  the API's and the worker's logs: {kept}")
     if problems:
         print("FAILED:\n  " + "\n  ".join(problems))
         return 1
