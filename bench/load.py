@@ -158,9 +158,9 @@ def _wait_for(condition, what: str, processes: list[subprocess.Popen], limit: fl
 
 
 @contextlib.contextmanager
-def deployment(settings: dict[str, object], *, api_workers: int, work: Path) -> Iterator[tuple[Server, list[int]]]:
+def deployment(settings: dict[str, object], *, api_workers: int, work: Path) -> Iterator[tuple[Server, dict[str, list[int]]]]:
     """`follicle serve --workers N` and one `follicle worker`, each logging to a file in `work`;
-    the API's URL and the pids of every process."""
+    the API's URL and the pids of each part's processes."""
     port = free_port()
     env = api_env({**settings, "host": "127.0.0.1", "port": port})
     env.pop("FOLLICLE_PUBLIC_URL", None)  # derived from host and port, as a user's would be
@@ -176,7 +176,7 @@ def deployment(settings: dict[str, object], *, api_workers: int, work: Path) -> 
         _wait_for(lambda: "taking jobs" in (work / "worker.log").read_text(), "follicle worker", [api, worker])
         httpx.get(base + "/health", timeout=10).raise_for_status()
         children = subprocess.run(["pgrep", "-P", str(api.pid)], capture_output=True, text=True).stdout.split()
-        yield Server(base, api.pid), [api.pid, worker.pid, *map(int, children)]
+        yield Server(base, api.pid), {"API": [api.pid, *map(int, children)], "job worker": [worker.pid]}
     finally:
         for process in (api, worker):
             process.terminate()
@@ -417,7 +417,7 @@ def percentile(ordered: list[float], p: float) -> float:
     return ordered[rank - 1]
 
 
-def report(args, record: Record, elapsed: float, result: Outcome, photos: list[bytes], cpu: float, load: tuple) -> list[str]:
+def report(args, record: Record, elapsed: float, result: Outcome, photos: list[bytes], cpu: dict[str, float], load: tuple) -> list[str]:
     size_mb = statistics.mean(len(p) for p in photos) / 1e6
     expected = len(photos)
     lines = [
@@ -440,7 +440,7 @@ def report(args, record: Record, elapsed: float, result: Outcome, photos: list[b
     seen = sorted(record.seen_ready[p] - record.completed[p] for p in record.seen_ready if p in record.completed)
     lines += [
         "",
-        f"  whole run: {elapsed:.1f} s, the API, worker and moto processes used {cpu:.0f} CPU-seconds",
+        f"  whole run: {elapsed:.1f} s; CPU-seconds: " + ", ".join(f"{part} {seconds:.0f}" for part, seconds in cpu.items()),
         f"  photos uploaded (complete accepted): {len(record.uploaded)} in {upload_window:.1f} s",
         f"  photos per second, first request to last photo seen ready by its phone: "
         f"{len(ready_at) / elapsed if ready_at else 0:.1f}",
@@ -530,10 +530,12 @@ def main() -> int:
         }
         try:
             with deployment(settings, api_workers=args.api_workers, work=work) as (api, pids):
-                pids.append(store.pid)
-                before = cpu_seconds(pids)
+                pids["moto S3"] = [store.pid]
+                before = {part: cpu_seconds(ids) for part, ids in pids.items()}
+                before["load (this process)"] = time.process_time()
                 record, elapsed = asyncio.run(run_load(api.url, clinic, photos, args))
-                cpu = cpu_seconds(pids) - before
+                cpu = {part: cpu_seconds(ids) - before[part] for part, ids in pids.items()}
+                cpu["load (this process)"] = time.process_time() - before["load (this process)"]
             result = asyncio.run(outcome(args.database_url, args.redis_url, queue))
             logs = {name: (work / name).read_text() for name in ("api.log", "worker.log")}
 
