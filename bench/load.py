@@ -143,6 +143,10 @@ async def reset_postgres(url: str) -> None:
 
 
 def _follicle(*arguments: str) -> list[str]:
+    """The `follicle` command `make install-dev` puts beside this Python (the CLI's main otherwise)."""
+    command = Path(sys.executable).parent / "follicle"
+    if command.exists():
+        return [str(command), *arguments]
     return [sys.executable, "-c", "import sys; from backend.cli import main; sys.exit(main())", *arguments]
 
 
