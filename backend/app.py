@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from backend.api.caching import no_store_unless_set
 from backend.api.request import ApiRequest
 from backend.api.text import ControlCharacterMiddleware
 from backend.audit.controllers import AuditController
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
         route_handlers=route_handlers(),
         lifespan=[lifespan, storage_lifespan(settings), jobs_lifespan(settings, job_registrations())],
         middleware=[ControlCharacterMiddleware(), PrincipalMiddleware()],
+        before_send=[no_store_unless_set],
         exception_handlers=EXCEPTION_HANDLERS,  # type: ignore[arg-type]
         state=state,
         stores={"attempts": attempts},

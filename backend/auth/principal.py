@@ -16,7 +16,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.auth.models import StaffSession
 from backend.enrolment.models import Device
-from backend.security.tokens import DEVICE_TOKEN_PREFIX, STAFF_TOKEN_PREFIX, token_hash
+from backend.security.tokens import DASHBOARD_SESSION_PREFIX, DEVICE_TOKEN_PREFIX, STAFF_TOKEN_PREFIX, token_hash
 from shared.contract.auth import StaffRole
 
 SESSION_COOKIE = "follicle_session"
@@ -98,7 +98,8 @@ async def resolve_principal(scope: Scope, dashboard_idle: timedelta) -> tuple[Pr
         via_cookie = token is not None
     if token is None:
         return None, None
-    if token.startswith(STAFF_TOKEN_PREFIX):
+    # the cookie carries a dashboard session id, a bearer header an API token: never the other
+    if token.startswith(DASHBOARD_SESSION_PREFIX if via_cookie else STAFF_TOKEN_PREFIX):
         session = (
             await StaffSession.filter(token_hash=token_hash(token))
             .select_related("staff")

@@ -13,7 +13,7 @@ from backend.auth.principal import StaffPrincipal
 from backend.clinics.models import Clinic, StaffUser
 from backend.security.passwords import hash_password, verify_password
 from backend.security.rate_limit import SignInLimiter
-from backend.security.tokens import STAFF_TOKEN_PREFIX, new_token, token_hash
+from backend.security.tokens import DASHBOARD_SESSION_PREFIX, STAFF_TOKEN_PREFIX, new_token, token_hash
 from shared.contract.auth import SignedIn, StaffOut, StaffRole
 from shared.errors import ErrorCode, InvalidInput, NotAuthenticated
 from shared.views import DEFAULT_PROTOCOL
@@ -38,14 +38,15 @@ async def sign_in(
     kind: str,
     ttl: timedelta,
 ) -> tuple[SignedIn, StaffSession]:
-    """Check the password and open a session ("api" bearer token or dashboard "cookie")."""
+    """Check the password and open a session: an "api" bearer token, or a dashboard "cookie" whose
+    session id (`SignedIn.token`) opens the dashboard only."""
     email = email.strip().lower()
     async with limiter.attempt(account=email, address=client_address) as attempt:
         staff = await StaffUser.filter(email=email, active=True).first()
         if not verify_password(staff.password_hash if staff else None, password) or staff is None:
             attempt.failed()
             raise NotAuthenticated("That email and password do not match.", code=ErrorCode.INVALID_CREDENTIALS)
-    token = new_token(STAFF_TOKEN_PREFIX)
+    token = new_token(DASHBOARD_SESSION_PREFIX if kind == "cookie" else STAFF_TOKEN_PREFIX)
     now = datetime.now(UTC)
     async with in_transaction():
         session = await StaffSession.create(

@@ -6,6 +6,9 @@ import hashlib
 import secrets
 
 STAFF_TOKEN_PREFIX = "fst_"
+# the dashboard cookie's session id: a secret of its own kind, refused wherever an API token is
+# taken, so the cookie never holds (or works as) an API token
+DASHBOARD_SESSION_PREFIX = "fds_"
 DEVICE_TOKEN_PREFIX = "fdv_"
 # no 0/O/1/I/L: invite codes are read aloud and typed on phones
 INVITE_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"

@@ -23,7 +23,7 @@ from shared.errors import ErrorCode, Forbidden, InvalidInput, NotFound, PayloadT
 _CHUNK = 256 * 1024
 _BAD_URL = "This upload link is not valid or has expired. Please ask for a new one."
 _SAFE_HEADERS = {
-    "Cache-Control": "private, max-age=3600",
+    "Cache-Control": "private, no-store",  # patient photos, as S3 stores them
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": "default-src 'none'; sandbox",
 }

@@ -61,3 +61,11 @@ def test_sweep_runs(tmp_path):
 def test_app_start_runs():
     out = run_bench("app_start.py", timeout=900)
     assert '"start_to_home_s"' in out and '"app_above_empty_window_mb"' in out
+
+
+@pytest.mark.skipif(not PG_URL or not os.environ.get("FOLLICLE_TEST_REDIS_URL"),
+                    reason="several API workers and a job worker share PostgreSQL and Redis (FOLLICLE_TEST_DATABASE_URL, FOLLICLE_TEST_REDIS_URL)")
+def test_load_runs(tmp_path):
+    out = run_bench("load.py", "--database-url", bench_database(tmp_path, "load"), "--redis-url", os.environ["FOLLICLE_TEST_REDIS_URL"])
+    assert "POST /me/photos/slots" in out and "GET /patients/{id}/timeline" in out and "upload to ready" in out
+    assert "OK: zero errors, every photo ready exactly once" in out

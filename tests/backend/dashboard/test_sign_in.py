@@ -102,3 +102,25 @@ async def test_dashboard_pages_are_not_cached_or_framed(world, browser):
     assert page.headers["cache-control"] == "no-store"
     assert page.headers["x-frame-options"] == "DENY"
     assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+async def test_the_cookie_holds_a_dashboard_session_id_that_the_api_refuses(world, browser, client):
+    staff = await browser("admin@x.example")
+    session_id = staff.http.cookies["follicle_session"]
+    assert (await staff.get("/dashboard/patients")).status_code == 200
+    # someone who lifts the cookie gets no API access with it
+    for path in ("/auth/me", "/patients"):
+        answer = await client.get(path, headers={"Authorization": f"Bearer {session_id}"})
+        assert answer.status_code == 401, answer.text
+    # and an API token is a different kind of secret from what the cookie holds
+    api_token = (await client.post("/auth/sign-in", json={"email": "admin@x.example", "password": PASSWORD})).json()["token"]
+    assert session_id.split("_")[0] != api_token.split("_")[0]
+
+
+async def test_an_api_token_put_in_the_cookie_does_not_open_the_dashboard(world, browser, client):
+    api_token = (await client.post("/auth/sign-in", json={"email": "admin@x.example", "password": PASSWORD})).json()["token"]
+    staff = await browser()
+    staff.http.cookies.set("follicle_session", api_token, path="/dashboard")
+    answer = await staff.get("/dashboard/patients")
+    assert answer.status_code == 303 and answer.headers["location"].startswith("/dashboard/sign-in")
+    assert (await client.get("/auth/me", headers={"Authorization": f"Bearer {api_token}"})).status_code == 200
