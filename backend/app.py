@@ -11,6 +11,7 @@ from litestar.datastructures import State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
+from backend.api.openapi import publish_contract
 from backend.api.request import ApiRequest
 from backend.api.text import ControlCharacterMiddleware
 from backend.audit.controllers import AuditController
@@ -123,7 +124,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
         }
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan, storage_lifespan(settings), jobs_lifespan(settings, job_registrations())],
         middleware=[ControlCharacterMiddleware(), PrincipalMiddleware()],
@@ -138,6 +139,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="0.1.0",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
+            use_handler_docstrings=True,
         ),
         debug=settings.debug,
     )
+    publish_contract(app)
+    return app
