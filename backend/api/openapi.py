@@ -261,9 +261,11 @@ def finish(openapi: OpenAPI, routes: Sequence[HTTPRoute]) -> OpenAPI:
         caller = caller_for(handler)
         operation.security = [{caller.scheme: []}] if caller else []
         operation.description = describe(handler, operation, caller)
-        responses = {status: r for status, r in (operation.responses or {}).items() if int(status) < 400}
-        responses.update(error_responses(error_codes(handler, operation, caller)))
-        operation.responses = responses
+        own = {str(status) for status in handler.responses or {}}  # a handler's own `responses=` stand
+        responses = {status: r for status, r in (operation.responses or {}).items() if int(status) < 400 or status in own}
+        for status, response in error_responses(error_codes(handler, operation, caller)).items():
+            responses.setdefault(status, response)
+        operation.responses = dict(sorted(responses.items()))
         body = operation.request_body
         if body is not None and not isinstance(body, Reference) and _body_is_optional(handler):
             body.required = False
