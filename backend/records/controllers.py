@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
@@ -117,7 +118,12 @@ class MyRecordsController(Controller):
         """The enrolled patient's own progress report. Only the patient's phone may call it."""
         return download(await progress_report.for_patient(patient, _store(request), paper))
 
-    @post("/data-export", operation_id="RequestMyDataExport")
+    @post(
+        "/data-export",
+        operation_id="RequestMyDataExport",
+        status_code=HTTP_202_ACCEPTED,
+        responses={HTTP_200_OK: ResponseSpec(DataExportOut, description="The export in progress, or made within the last hour.")},
+    )
     async def request_export(self, request: Request, patient: CurrentPatient) -> Response[DataExportOut]:
         """Ask for a ZIP of all the patient's own data (processed photos, records.json in the API's
         shapes, the progress report PDF). 202 when a new one is being prepared; 200 with the one in
@@ -141,7 +147,12 @@ class MyRecordsController(Controller):
         once removed. Only the patient's phone may call it."""
         return await exports.issue_link(patient, export_id, request.app.state.settings)
 
-    @post("/deletion-request", operation_id="RequestMyDataDeletion")
+    @post(
+        "/deletion-request",
+        operation_id="RequestMyDataDeletion",
+        status_code=HTTP_201_CREATED,
+        responses={HTTP_200_OK: ResponseSpec(DeletionRequestOut, description="The request already made (there is only one).")},
+    )
     async def ask_deletion(self, patient: CurrentPatient) -> Response[DeletionRequestOut]:
         """Ask the clinic to delete all the patient's data: 201 the first time, 200 with the same
         request after that (there is only ever one). Staff see it on the patient's page and in the
