@@ -8,7 +8,8 @@ Litestar builds the schema from handlers and msgspec Structs; `finish` then adds
   `{"error": {"code", "message", "details"}}` and the codes it can carry: the codes every route of its
   kind shares (below) plus those its handler declares with `errors=(ErrorCode..., ...)`;
 - descriptions: the handler's docstring followed by who may call it;
-- `additionalProperties: false` on every request message (they forbid unknown fields);
+- `additionalProperties: false` on every request message (they forbid unknown fields), and the
+  values each field accepts as `published(...)` in shared/contract (enums, scales);
 - a request body with a default (`data: ... = None`) is optional.
 """
 
@@ -36,7 +37,7 @@ from litestar.routes import HTTPRoute
 
 from backend.auth.guards import Caller, caller_of
 from backend.auth.principal import SESSION_COOKIE
-from shared.contract.base import Request
+from shared.contract.base import Request, Response
 from shared.errors import ErrorCode
 
 STAFF_BEARER = "staffBearer"
@@ -216,15 +217,62 @@ def forbids_unknown_fields(struct: type) -> bool:
     return bool(getattr(getattr(struct, "__struct_config__", None), "forbid_unknown_fields", False))
 
 
-def request_structs() -> dict[str, type[msgspec.Struct]]:
-    """Every request message by name (the names Litestar gives their schema components)."""
+def contract_structs(*bases: type[msgspec.Struct]) -> dict[str, type[msgspec.Struct]]:
+    """Every message of the contract by name (the names Litestar gives their schema components)."""
     found: dict[str, type[msgspec.Struct]] = {}
-    pending = [Request]
+    pending = list(bases)
     while pending:
         cls = pending.pop()
         found[cls.__name__] = cls
         pending.extend(cls.__subclasses__())
     return found
+
+
+def _published(kind: msgspec.inspect.Type) -> dict[str, Any]:
+    """What `shared.contract.base.published(...)` says of a field's type, which Litestar's schema
+    generator drops: the enum of symptom ids, the severity and answer scales, the view names."""
+    if isinstance(kind, msgspec.inspect.UnionType):
+        return next((found for t in kind.types if (found := _published(t))), {})
+    if isinstance(kind, msgspec.inspect.DictType):
+        keys, values = _published(kind.key_type), _published(kind.value_type)
+        return {k: v for k, v in (("propertyNames", keys), ("additionalProperties", values)) if v}
+    if isinstance(kind, (msgspec.inspect.ListType, msgspec.inspect.SetType, msgspec.inspect.FrozenSetType)):
+        items = _published(kind.item_type)
+        return {"items": items} if items else {}
+    return dict(getattr(kind, "extra_json_schema", None) or {})
+
+
+_SCHEMA_KEYS = {"enum": "enum", "minimum": "minimum", "maximum": "maximum"}
+
+
+def _apply(target: Schema | Reference, published: dict[str, Any]) -> None:
+    if not isinstance(target, Schema):
+        return
+    if target.one_of:  # an optional field: the published rule is the non-null branch's
+        for branch in target.one_of:
+            if isinstance(branch, Schema) and branch.type != "null":
+                _apply(branch, published)
+        return
+    for key, value in published.items():
+        if key in _SCHEMA_KEYS:
+            setattr(target, _SCHEMA_KEYS[key], value)
+        elif key == "items" and target.items is not None:
+            _apply(target.items, value)
+        elif key == "additionalProperties":
+            if not isinstance(target.additional_properties, Schema):
+                target.additional_properties = Schema()
+            _apply(target.additional_properties, value)
+        elif key == "propertyNames":
+            target.property_names = Schema(type="string")
+            _apply(target.property_names, value)
+
+
+def publish_field_rules(name: str, schema: Schema, struct: type[msgspec.Struct]) -> None:
+    info = msgspec.inspect.type_info(struct)
+    for field in getattr(info, "fields", ()):
+        published = _published(field.type)
+        if published and schema.properties and field.encode_name in schema.properties:
+            _apply(schema.properties[field.encode_name], published)
 
 
 def operations(openapi: OpenAPI, routes: Iterable[HTTPRoute]) -> Iterable[tuple[str, str, Operation, HTTPRouteHandler]]:
@@ -269,10 +317,12 @@ def finish(openapi: OpenAPI, routes: Sequence[HTTPRoute]) -> OpenAPI:
         body = operation.request_body
         if body is not None and not isinstance(body, Reference) and _body_is_optional(handler):
             body.required = False
-    structs = request_structs()
+    structs = contract_structs(Request, Response)
     for name, schema in components.schemas.items():
-        if name in structs and forbids_unknown_fields(structs[name]) and isinstance(schema, Schema):
-            schema.additional_properties = False
+        if name in structs and isinstance(schema, Schema):
+            publish_field_rules(name, schema, structs[name])
+            if forbids_unknown_fields(structs[name]):
+                schema.additional_properties = False
     return openapi
 
 
