@@ -18,7 +18,13 @@ class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/sign-in", operation_id="SignIn", status_code=200, errors=(ErrorCode.INVALID_CREDENTIALS, ErrorCode.RATE_LIMITED), public=True)
+    @post(
+        "/sign-in",
+        operation_id="SignIn",
+        status_code=200,
+        errors=(ErrorCode.INVALID_CREDENTIALS, ErrorCode.RATE_LIMITED),
+        public=True,
+    )
     async def sign_in(self, request: Request, data: JSONBody[SignIn]) -> SignedIn:
         """Sign a staff member in with email and password; answers a bearer token for the API."""
         settings = request.app.state.settings

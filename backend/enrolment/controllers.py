@@ -66,7 +66,19 @@ class InviteController(Controller):
 class EnrolController(Controller):
     tags = ["enrolment"]
 
-    @post("/enrol", operation_id="RedeemInvite", status_code=201, errors=(ErrorCode.INVITE_INVALID, ErrorCode.INVITE_EXPIRED, ErrorCode.INVITE_USED, ErrorCode.INVITE_REVOKED, ErrorCode.RATE_LIMITED), public=True)
+    @post(
+        "/enrol",
+        operation_id="RedeemInvite",
+        status_code=201,
+        errors=(
+            ErrorCode.INVITE_INVALID,
+            ErrorCode.INVITE_EXPIRED,
+            ErrorCode.INVITE_USED,
+            ErrorCode.INVITE_REVOKED,
+            ErrorCode.RATE_LIMITED,
+        ),
+        public=True,
+    )
     async def redeem(self, request: Request, data: JSONBody[RedeemInvite]) -> Enrolled:
         """Enrol a phone with an invite code; answers the device token the phone then uses. Attempts are limited per address."""
         return await service.redeem(data, client_address=client_address(request), limiter=request.app.state.invite_limiter)

@@ -23,7 +23,11 @@ class InjectionController(Controller):
         """A patient's injection sessions, scheduled and given, with products and lots."""
         return await service.list_for_patient(staff, patient_id)
 
-    @post("/patients/{patient_id:uuid}/injections", operation_id="CreateInjection", errors=(ErrorCode.INJECTION_NOT_GIVEN, ErrorCode.INVALID_STATE))
+    @post(
+        "/patients/{patient_id:uuid}/injections",
+        operation_id="CreateInjection",
+        errors=(ErrorCode.INJECTION_NOT_GIVEN, ErrorCode.INVALID_STATE),
+    )
     async def create_injection(self, staff: CurrentStaff, patient_id: FromPath[uuid.UUID], data: JSONBody[InjectionCreate]) -> InjectionOut:
         """Schedule an injection session for a patient, or record one given (clinicians record what was given)."""
         return await service.create(staff, patient_id, data)

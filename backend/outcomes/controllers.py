@@ -24,7 +24,11 @@ class OutcomeController(Controller):
     guards = [clinical_staff]
     dependencies = STAFF
 
-    @get("/", operation_id="GetOutcomes", errors=(ErrorCode.FILTER_VALUE_UNKNOWN, ErrorCode.DATE_RANGE_BACKWARDS, ErrorCode.GRADE_OFF_SCALE))
+    @get(
+        "/",
+        operation_id="GetOutcomes",
+        errors=(ErrorCode.FILTER_VALUE_UNKNOWN, ErrorCode.DATE_RANGE_BACKWARDS, ErrorCode.GRADE_OFF_SCALE),
+    )
     async def get_outcomes(
         self,
         staff: CurrentStaff,

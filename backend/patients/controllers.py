@@ -36,12 +36,22 @@ class PatientController(Controller):
         """One patient of the caller's clinic (another clinic's patient answers 404)."""
         return await service.view(staff, patient_id)
 
-    @patch("/{patient_id:uuid}", operation_id="UpdatePatient", errors=(ErrorCode.RECORD_NUMBER_TAKEN, ErrorCode.GRADE_OFF_SCALE))
+    @patch(
+        "/{patient_id:uuid}",
+        operation_id="UpdatePatient",
+        errors=(ErrorCode.RECORD_NUMBER_TAKEN, ErrorCode.GRADE_OFF_SCALE),
+    )
     async def update_patient(self, staff: CurrentStaff, patient_id: FromPath[uuid.UUID], data: JSONBody[PatientUpdate]) -> PatientOut:
         """Change a patient's details, plan, profile or consent; re-plans their reminders."""
         return await service.update(staff, patient_id, data)
 
-    @delete("/{patient_id:uuid}", operation_id="DeletePatient", guards=[admin_only], status_code=HTTP_204_NO_CONTENT, errors=(ErrorCode.STORE_UNAVAILABLE,))
+    @delete(
+        "/{patient_id:uuid}",
+        operation_id="DeletePatient",
+        guards=[admin_only],
+        status_code=HTTP_204_NO_CONTENT,
+        errors=(ErrorCode.STORE_UNAVAILABLE,),
+    )
     async def delete_patient(self, request: Request, staff: CurrentStaff, patient_id: FromPath[uuid.UUID]) -> None:
         """Delete a patient and everything kept about them, photos included (audited)."""
         await service.delete(staff, patient_id, store=getattr(request.app.state, "store", None))

@@ -21,12 +21,41 @@ class MyPhotoController(Controller):
     guards = [patient_only]
     dependencies = {**PATIENT, **CONTEXT}
 
-    @post("/slots", operation_id="RequestUploadSlot", status_code=200, errors=(ErrorCode.VIEW_NOT_IN_PROTOCOL, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.PHOTO_TOO_LARGE, ErrorCode.PHOTO_EMPTY, ErrorCode.IDEMPOTENCY_CONFLICT, ErrorCode.INVALID_STATE, ErrorCode.NOT_FOUND, ErrorCode.STORE_UNAVAILABLE))
+    @post(
+        "/slots",
+        operation_id="RequestUploadSlot",
+        status_code=200,
+        errors=(
+            ErrorCode.VIEW_NOT_IN_PROTOCOL,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode.PHOTO_TOO_LARGE,
+            ErrorCode.PHOTO_EMPTY,
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            ErrorCode.INVALID_STATE,
+            ErrorCode.NOT_FOUND,
+            ErrorCode.STORE_UNAVAILABLE,
+        ),
+    )
     async def request_slot(self, patient: CurrentPatient, photos: Photos, data: JSONBody[UploadSlotRequest]) -> UploadSlot:
         """Where to send one photo's bytes; the same idempotency key always answers the same photo. Patients only."""
         return await uploads.request_slot(patient, data, photos)
 
-    @post("/{photo_id:uuid}/complete", operation_id="CompleteUpload", status_code=200, errors=(ErrorCode.PHOTO_NOT_UPLOADED, ErrorCode.PHOTO_SIZE_MISMATCH, ErrorCode.PHOTO_CHECKSUM_MISMATCH, ErrorCode.PHOTO_EMPTY, ErrorCode.PHOTO_TOO_LARGE, ErrorCode.UNSUPPORTED_MEDIA_TYPE, ErrorCode.PHOTO_NOT_AN_IMAGE, ErrorCode.INVALID_STATE, ErrorCode.STORE_UNAVAILABLE))
+    @post(
+        "/{photo_id:uuid}/complete",
+        operation_id="CompleteUpload",
+        status_code=200,
+        errors=(
+            ErrorCode.PHOTO_NOT_UPLOADED,
+            ErrorCode.PHOTO_SIZE_MISMATCH,
+            ErrorCode.PHOTO_CHECKSUM_MISMATCH,
+            ErrorCode.PHOTO_EMPTY,
+            ErrorCode.PHOTO_TOO_LARGE,
+            ErrorCode.UNSUPPORTED_MEDIA_TYPE,
+            ErrorCode.PHOTO_NOT_AN_IMAGE,
+            ErrorCode.INVALID_STATE,
+            ErrorCode.STORE_UNAVAILABLE,
+        ),
+    )
     async def complete(self, patient: CurrentPatient, photos: Photos, photo_id: FromPath[uuid.UUID]) -> PhotoOut:
         """The phone says the bytes are in the store: check them and queue processing. Patients only, their own photo."""
         return await uploads.complete(patient, photo_id, photos)

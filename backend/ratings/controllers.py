@@ -46,7 +46,12 @@ class RatingRoundController(Controller):
     guards = [staff_only]
     dependencies = {**STAFF, **CONTEXT}
 
-    @post("/", operation_id="CreateRatingRound", status_code=201, errors=(ErrorCode.NO_ELIGIBLE_PAIRS, ErrorCode.NO_RESEARCH_CONSENT, ErrorCode.RATER_NOT_ELIGIBLE))
+    @post(
+        "/",
+        operation_id="CreateRatingRound",
+        status_code=201,
+        errors=(ErrorCode.NO_ELIGIBLE_PAIRS, ErrorCode.NO_RESEARCH_CONSENT, ErrorCode.RATER_NOT_ELIGIBLE),
+    )
     async def create(self, staff: CurrentStaff, data: JSONBody[RoundCreate]) -> RoundOut:
         """Set up a blinded rating round and draw its pairs and queues (clinic admin)."""
         return await rounds.create_round(staff, data)
@@ -76,14 +81,30 @@ class RatingRoundController(Controller):
         """The caller's next blinded pair and the one after it (a rater of the round)."""
         return await scoring.queue(staff, round_id, ratings, sitting)
 
-    @post("/{round_id:uuid}/tasks/{token:str}/score", operation_id="SubmitRatingScore", status_code=200, errors=(ErrorCode.NOT_A_RATER, ErrorCode.ROUND_CLOSED, ErrorCode.RATING_TOKEN_UNKNOWN, ErrorCode.SCORE_OUT_OF_RANGE, ErrorCode.CHANGE_REASON_REQUIRED))
+    @post(
+        "/{round_id:uuid}/tasks/{token:str}/score",
+        operation_id="SubmitRatingScore",
+        status_code=200,
+        errors=(
+            ErrorCode.NOT_A_RATER,
+            ErrorCode.ROUND_CLOSED,
+            ErrorCode.RATING_TOKEN_UNKNOWN,
+            ErrorCode.SCORE_OUT_OF_RANGE,
+            ErrorCode.CHANGE_REASON_REQUIRED,
+        ),
+    )
     async def score(
         self, staff: CurrentStaff, ratings: Ratings, round_id: FromPath[uuid.UUID], token: FromPath[str], data: JSONBody[ScoreSubmit]
     ) -> RaterQueue:
         """Score one pair of the caller's queue, or change a score with a reason (that pair's rater)."""
         return await scoring.submit(staff, round_id, token, data, ratings)
 
-    @post("/{round_id:uuid}/undo", operation_id="UndoRatingScore", status_code=200, errors=(ErrorCode.NOT_A_RATER, ErrorCode.ROUND_CLOSED, ErrorCode.NOTHING_TO_UNDO))
+    @post(
+        "/{round_id:uuid}/undo",
+        operation_id="UndoRatingScore",
+        status_code=200,
+        errors=(ErrorCode.NOT_A_RATER, ErrorCode.ROUND_CLOSED, ErrorCode.NOTHING_TO_UNDO),
+    )
     async def undo(self, staff: CurrentStaff, ratings: Ratings, round_id: FromPath[uuid.UUID], data: JSONBody[UndoRequest]) -> RaterQueue:
         """Withdraw the caller's last score of this sitting (a rater of the round)."""
         return await scoring.undo(staff, round_id, data, ratings)
@@ -108,7 +129,13 @@ class PatientConsensusController(Controller):
 class RatingImageController(Controller):
     tags = ["ratings"]
 
-    @get("/ratings/images/{link:str}", operation_id="GetRatingImage", media_type="image/jpeg", errors=(ErrorCode.UPLOAD_URL_INVALID, ErrorCode.STORE_UNAVAILABLE), public=True)
+    @get(
+        "/ratings/images/{link:str}",
+        operation_id="GetRatingImage",
+        media_type="image/jpeg",
+        errors=(ErrorCode.UPLOAD_URL_INVALID, ErrorCode.STORE_UNAVAILABLE),
+        public=True,
+    )
     async def image(self, request: Request, link: FromPath[str]) -> Response[bytes]:
         """One image of a blinded pair. The short-lived link is the credential (whoever holds it, for minutes)."""
         state = request.app.state

@@ -140,7 +140,12 @@ class MyRecordsController(Controller):
             raise NotFound("You have not asked for a copy of your data yet.")
         return export
 
-    @post("/data-export/{export_id:uuid}/link", operation_id="CreateMyDataExportLink", status_code=HTTP_200_OK, errors=(ErrorCode.EXPORT_NOT_READY, ErrorCode.EXPORT_EXPIRED))
+    @post(
+        "/data-export/{export_id:uuid}/link",
+        operation_id="CreateMyDataExportLink",
+        status_code=HTTP_200_OK,
+        errors=(ErrorCode.EXPORT_NOT_READY, ErrorCode.EXPORT_EXPIRED),
+    )
     async def export_link(self, request: Request, patient: CurrentPatient, export_id: FromPath[uuid.UUID]) -> DownloadLink:
         """A link that downloads the ready ZIP once, within `export_link_ttl_seconds` (a new link
         ends the previous one). 409 export_not_ready while it is being built, 410 export_expired
@@ -176,7 +181,14 @@ class ExportDownloadController(Controller):
         operation_id="DownloadDataExport",
         status_code=303,
         response_description="A redirect (303) to the ZIP (application/zip) in the store, valid for a minute.",
-        errors=(ErrorCode.EXPORT_LINK_INVALID, ErrorCode.EXPORT_LINK_EXPIRED, ErrorCode.EXPORT_LINK_USED, ErrorCode.EXPORT_EXPIRED, ErrorCode.STORE_UNAVAILABLE), public=True,
+        errors=(
+            ErrorCode.EXPORT_LINK_INVALID,
+            ErrorCode.EXPORT_LINK_EXPIRED,
+            ErrorCode.EXPORT_LINK_USED,
+            ErrorCode.EXPORT_EXPIRED,
+            ErrorCode.STORE_UNAVAILABLE,
+        ),
+        public=True,
     )
     async def download(self, request: Request, token: FromPath[str]) -> Redirect:
         """Fetch a patient's ZIP with the link the app was given: works once, before it expires

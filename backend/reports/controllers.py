@@ -39,7 +39,17 @@ class MyReportController(Controller):
     guards = [patient_only]
     dependencies = PATIENT
 
-    @post("/me/side-effects", operation_id="SubmitSideEffectReport", errors=(ErrorCode.SYMPTOM_UNKNOWN, ErrorCode.SEVERITY_OUT_OF_RANGE, ErrorCode.IDEMPOTENCY_CONFLICT, ErrorCode.INJECTION_NOT_GIVEN, ErrorCode.NOT_FOUND))
+    @post(
+        "/me/side-effects",
+        operation_id="SubmitSideEffectReport",
+        errors=(
+            ErrorCode.SYMPTOM_UNKNOWN,
+            ErrorCode.SEVERITY_OUT_OF_RANGE,
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+            ErrorCode.INJECTION_NOT_GIVEN,
+            ErrorCode.NOT_FOUND,
+        ),
+    )
     async def submit_side_effects(
         self, patient: CurrentPatient, data: JSONBody[SideEffectReportCreate]
     ) -> Response[MySideEffectReport]:
@@ -52,7 +62,18 @@ class MyReportController(Controller):
         """The patient's own side-effect reports."""
         return await side_effects.list_own(patient)
 
-    @post("/me/questionnaires", operation_id="SubmitQuestionnaire", errors=(ErrorCode.QUESTION_UNKNOWN, ErrorCode.ANSWER_OFF_SCALE, ErrorCode.ANSWERS_INCOMPLETE, ErrorCode.QUESTIONNAIRE_VERSION_UNKNOWN, ErrorCode.QUESTIONNAIRE_ALREADY_ANSWERED, ErrorCode.IDEMPOTENCY_CONFLICT))
+    @post(
+        "/me/questionnaires",
+        operation_id="SubmitQuestionnaire",
+        errors=(
+            ErrorCode.QUESTION_UNKNOWN,
+            ErrorCode.ANSWER_OFF_SCALE,
+            ErrorCode.ANSWERS_INCOMPLETE,
+            ErrorCode.QUESTIONNAIRE_VERSION_UNKNOWN,
+            ErrorCode.QUESTIONNAIRE_ALREADY_ANSWERED,
+            ErrorCode.IDEMPOTENCY_CONFLICT,
+        ),
+    )
     async def submit_questionnaire(
         self, patient: CurrentPatient, data: JSONBody[QuestionnaireSubmit]
     ) -> Response[QuestionnaireOut]:
