@@ -9,8 +9,12 @@ import uuid
 from pathlib import Path
 
 import pytest
+from litestar import Litestar, get
+from litestar.openapi import OpenAPIConfig
+from litestar.params import FromPath
 
-from backend.api.openapi import STATUS_BY_CODE, undeclared_operations
+from backend.api.openapi import STATUS_BY_CODE, publish_contract, undeclared_operations
+from backend.auth.guards import staff_only
 from backend.errors import STATUS_BY_ERROR
 from shared import errors
 from shared.errors import ErrorCode
@@ -47,7 +51,8 @@ def documented_codes(operation: dict, status: int) -> set[str]:
 # --- the walk: every operation, now and added later ---------------------------------------------
 
 
-async def test_every_operation_says_who_may_call_it_what_it_does_and_every_error(schema, app):
+def contract_problems(schema: dict, app) -> list[str]:
+    """What a client could not rely on, operation by operation."""
     problems = []
     for name, operation in operations(schema):
         own = operation.get("description", "").split("**Who may call:**")[0].strip()
@@ -77,7 +82,33 @@ async def test_every_operation_says_who_may_call_it_what_it_does_and_every_error
                 if wrong := {c for c in codes if STATUS_BY_CODE[ErrorCode(c)] != status}:
                     problems.append(f"{name}: {status} lists codes of another status: {wrong}")
     problems += [f"{name}: no guard and not public=True" for name in undeclared_operations(app.openapi_schema, app.routes)]
-    assert problems == []
+    return problems
+
+
+async def test_every_operation_says_who_may_call_it_what_it_does_and_every_error(schema, app):
+    assert contract_problems(schema, app) == []
+
+
+def test_a_route_added_without_a_guard_or_a_docstring_is_named():
+    @get("/things/{thing_id:uuid}", operation_id="GetThing", sync_to_thread=False)
+    def get_thing(thing_id: FromPath[uuid.UUID]) -> dict[str, str]:
+        return {}
+
+    @get("/guarded", operation_id="GetGuarded", guards=[staff_only], sync_to_thread=False)
+    def guarded() -> dict[str, str]:
+        """Something for staff."""
+        return {}
+
+    app = Litestar([get_thing, guarded], openapi_config=OpenAPIConfig(title="t", version="1", use_handler_docstrings=True))
+    publish_contract(app)
+    problems = contract_problems(app.openapi_schema.to_schema(), app)
+    assert problems == [
+        "GET /things/{thing_id}: no description (write a docstring)",
+        "GET /things/{thing_id}: no guard and not public=True",
+    ]
+    guarded_op = app.openapi_schema.to_schema()["paths"]["/guarded"]["get"]
+    assert guarded_op["security"] == [{"staffBearer": []}]
+    assert set(guarded_op["responses"]) == {"200", "400", "401", "403", "503"}
 
 
 def test_every_raise_site_answers_the_status_the_schema_gives_its_code():
