@@ -16,7 +16,6 @@ Litestar builds the schema from handlers and msgspec Structs; `finish` then adds
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any
 
 import msgspec
@@ -129,16 +128,6 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
 
 ERRORS_OPT = "errors"  # handler decorator keyword: the codes its service may answer beyond the shared ones
 PUBLIC_OPT = "public"  # handler decorator keyword: True for a route anyone may call (no guard)
-METHODS = ("get", "put", "post", "delete", "patch", "head", "options", "trace")
-
-
-@dataclass(frozen=True)
-class OperationFacts:
-    """What `finish` knows about one operation: its handler, its caller and its error codes."""
-
-    handler: HTTPRouteHandler
-    caller: Caller | None
-    codes: frozenset[ErrorCode]
 
 
 def caller_for(handler: HTTPRouteHandler) -> Caller | None:
@@ -207,7 +196,7 @@ def error_responses(codes: Iterable[ErrorCode]) -> dict[str, OpenAPIResponse]:
     return responses
 
 
-def describe(handler: HTTPRouteHandler, operation: Operation, caller: Caller | None) -> str:
+def describe(operation: Operation, caller: Caller | None) -> str:
     own = (operation.description or "").strip()
     who = caller.who if caller else "anyone, without signing in"
     return f"{own}\n\n**Who may call:** {who}." if own else f"**Who may call:** {who}."
@@ -267,7 +256,7 @@ def _apply(target: Schema | Reference, published: dict[str, Any]) -> None:
             _apply(target.property_names, value)
 
 
-def publish_field_rules(name: str, schema: Schema, struct: type[msgspec.Struct]) -> None:
+def publish_field_rules(schema: Schema, struct: type[msgspec.Struct]) -> None:
     info = msgspec.inspect.type_info(struct)
     for field in getattr(info, "fields", ()):
         published = _published(field.type)
@@ -308,7 +297,7 @@ def finish(openapi: OpenAPI, routes: Sequence[HTTPRoute]) -> OpenAPI:
     for _, _, operation, handler in operations(openapi, routes):
         caller = caller_for(handler)
         operation.security = [{caller.scheme: []}] if caller else []
-        operation.description = describe(handler, operation, caller)
+        operation.description = describe(operation, caller)
         own = {str(status) for status in handler.responses or {}}  # a handler's own `responses=` stand
         responses = {status: r for status, r in (operation.responses or {}).items() if int(status) < 400 or status in own}
         for status, response in error_responses(error_codes(handler, operation, caller)).items():
@@ -320,7 +309,7 @@ def finish(openapi: OpenAPI, routes: Sequence[HTTPRoute]) -> OpenAPI:
     structs = contract_structs(Request, Response)
     for name, schema in components.schemas.items():
         if name in structs and isinstance(schema, Schema):
-            publish_field_rules(name, schema, structs[name])
+            publish_field_rules(schema, structs[name])
             if forbids_unknown_fields(structs[name]):
                 schema.additional_properties = False
     return openapi
