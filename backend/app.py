@@ -12,6 +12,7 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from backend.api.caching import no_store_unless_set
+from backend.api.openapi import publish_contract
 from backend.api.request import ApiRequest
 from backend.api.text import ControlCharacterMiddleware
 from backend.audit.controllers import AuditController
@@ -124,7 +125,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
         }
     )
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers(),
         lifespan=[lifespan, storage_lifespan(settings), jobs_lifespan(settings, job_registrations())],
         middleware=[ControlCharacterMiddleware(), PrincipalMiddleware()],
@@ -140,6 +141,9 @@ def create_app(settings: Settings | None = None) -> Litestar:
             version="0.1.0",
             path="/schema",
             render_plugins=[SwaggerRenderPlugin()],
+            use_handler_docstrings=True,
         ),
         debug=settings.debug,
     )
+    publish_contract(app)
+    return app

@@ -36,13 +36,22 @@ def status_for(error: errors.FollicleError) -> int:
     return 400
 
 
-def error_response(status: int, code: str, message: str, details: dict | None = None, retry_after: int | None = None) -> Response:
-    headers = {"Retry-After": str(retry_after)} if retry_after is not None else None
+def error_response(
+    status: int,
+    code: str,
+    message: str,
+    details: dict | None = None,
+    retry_after: int | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    headers = dict(headers or {})
+    if retry_after is not None:
+        headers["Retry-After"] = str(retry_after)
     return Response(
         {"error": {"code": code, "message": message, "details": details or {}}},
         status_code=status,
         media_type=MediaType.JSON,
-        headers=headers,
+        headers=headers or None,
     )
 
 
@@ -82,7 +91,9 @@ def http_error_handler(_: Request, exc: HTTPException) -> Response:
         503: ErrorCode.DATABASE_UNAVAILABLE,
     }.get(status, ErrorCode.VALIDATION_FAILED if status < 500 else ErrorCode.INTERNAL_ERROR)
     message = exc.detail if status < 500 else "Something went wrong on our side. Please try again."
-    return error_response(status, code, str(message))
+    # Litestar names a 405's allowed methods in `allow`: a client needs it to correct the call
+    allow = {"Allow": exc.headers["allow"]} if status == 405 and exc.headers and "allow" in exc.headers else None
+    return error_response(status, code, str(message), headers=allow)
 
 
 def integrity_handler(_: Request, exc: IntegrityError) -> Response:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import logging
 
 from litestar import Request, Response, get
+from litestar.openapi import ResponseSpec
 
 from backend.db import connection
 from shared.contract.health import Health
@@ -10,7 +11,13 @@ from shared.contract.health import Health
 log = logging.getLogger(__name__)
 
 
-@get("/health", operation_id="GetHealth", tags=["ops"])
+@get(
+    "/health",
+    operation_id="GetHealth",
+    tags=["ops"],
+    public=True,
+    responses={503: ResponseSpec(Health, description="The database or the object store is unreachable.")},
+)
 async def health(request: Request) -> Response[Health]:
     """Reachability of the database and the object store; 503 when either is down."""
     database = store = "ok"

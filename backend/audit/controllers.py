@@ -28,4 +28,5 @@ class AuditController(Controller):
         offset: Offset = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> AuditPage:
+        """The clinic's audit trail, newest first, filterable by patient, actor and action."""
         return await service.list_events(staff.clinic_id, patient_id=patient_id, action=action, offset=offset, limit=limit)

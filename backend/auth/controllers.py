@@ -11,14 +11,22 @@ from backend.auth.deps import STAFF, CurrentStaff
 from backend.security.client_address import client_address
 from backend.auth.guards import staff_only
 from shared.contract.auth import SignedIn, SignIn, StaffOut
+from shared.errors import ErrorCode
 
 
 class AuthController(Controller):
     path = "/auth"
     tags = ["auth"]
 
-    @post("/sign-in", operation_id="SignIn", status_code=200)
+    @post(
+        "/sign-in",
+        operation_id="SignIn",
+        status_code=200,
+        errors=(ErrorCode.INVALID_CREDENTIALS, ErrorCode.RATE_LIMITED),
+        public=True,
+    )
     async def sign_in(self, request: Request, data: JSONBody[SignIn]) -> SignedIn:
+        """Sign a staff member in with email and password; answers a bearer token for the API."""
         settings = request.app.state.settings
         signed_in, _ = await service.sign_in(
             data.email,
@@ -32,8 +40,10 @@ class AuthController(Controller):
 
     @post("/sign-out", operation_id="SignOut", guards=[staff_only], dependencies=STAFF, status_code=HTTP_204_NO_CONTENT)
     async def sign_out(self, staff: CurrentStaff) -> None:
+        """End the caller's own staff session (its token stops working at once)."""
         await service.sign_out(staff)
 
     @get("/me", operation_id="GetSignedInStaff", guards=[staff_only], dependencies=STAFF)
     async def me(self, staff: CurrentStaff) -> StaffOut:
+        """The signed-in staff member: name, email, role and clinic."""
         return StaffOut(id=staff.staff_id, clinic_id=staff.clinic_id, email=staff.email, name=staff.name, role=staff.role)

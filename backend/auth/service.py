@@ -15,7 +15,7 @@ from backend.security.passwords import hash_password, verify_password
 from backend.security.rate_limit import SignInLimiter
 from backend.security.tokens import DASHBOARD_SESSION_PREFIX, STAFF_TOKEN_PREFIX, new_token, token_hash
 from shared.contract.auth import SignedIn, StaffOut, StaffRole
-from shared.errors import ErrorCode, InvalidInput, NotAuthenticated
+from shared.errors import Conflict, ErrorCode, InvalidInput, NotAuthenticated
 from shared.views import DEFAULT_PROTOCOL
 
 
@@ -77,7 +77,7 @@ async def create_clinic_with_admin(
     if len(password) < 10:
         raise InvalidInput("The password must be at least 10 characters.")
     if await StaffUser.filter(email=email).exists():
-        raise InvalidInput(f"A staff account with {email} already exists.", code=ErrorCode.EMAIL_TAKEN)
+        raise Conflict(f"A staff account with {email} already exists.", code=ErrorCode.EMAIL_TAKEN)
     async with in_transaction():
         clinic = await Clinic.create(
             name=clinic_name,

@@ -11,6 +11,7 @@ from backend.checkins import service, timeline
 from backend.checkins.deps import TIMELINES, Timelines
 from backend.photos.deps import CONTEXT, Photos
 from shared.contract.checkins import CheckInOut, MyCheckIns, Timeline
+from shared.errors import ErrorCode
 
 
 def _json(body: bytes) -> Response[Timeline]:
@@ -31,7 +32,7 @@ class MyCheckInController(Controller):
         """The patient's check-in months with their photos. Patients only, their own."""
         return await service.my_checkins(patient)
 
-    @get("/timeline", operation_id="GetMyTimeline")
+    @get("/timeline", operation_id="GetMyTimeline", errors=(ErrorCode.STORE_UNAVAILABLE,))
     async def timeline(self, patient: CurrentPatient, photos: Photos, timelines: Timelines) -> Response[Timeline]:
         """The patient's own timeline: months across, views down, injections on the same axis."""
         return _json(await timeline.patient_json(patient, photos, timelines))
@@ -44,7 +45,7 @@ class StaffCheckInController(Controller):
     guards = [staff_only]
     dependencies = {**STAFF, **CONTEXT, **TIMELINES}
 
-    @get("/patients/{patient_id:uuid}/timeline", operation_id="GetPatientTimeline")
+    @get("/patients/{patient_id:uuid}/timeline", operation_id="GetPatientTimeline", errors=(ErrorCode.STORE_UNAVAILABLE,))
     async def patient_timeline(
         self, staff: CurrentStaff, photos: Photos, timelines: Timelines, patient_id: FromPath[uuid.UUID]
     ) -> Response[Timeline]:

@@ -11,6 +11,7 @@ from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import clinical_staff
 from backend.outcomes import filters, service
 from shared.contract.outcomes import LotSignalPage, OutcomesOut
+from shared.errors import ErrorCode
 
 Choice = Annotated[str | None, QueryParameter(max_length=40)]
 Day = Annotated[str | None, QueryParameter(max_length=10)]
@@ -23,7 +24,11 @@ class OutcomeController(Controller):
     guards = [clinical_staff]
     dependencies = STAFF
 
-    @get("/", operation_id="GetOutcomes")
+    @get(
+        "/",
+        operation_id="GetOutcomes",
+        errors=(ErrorCode.FILTER_VALUE_UNKNOWN, ErrorCode.DATE_RANGE_BACKWARDS, ErrorCode.GRADE_OFF_SCALE),
+    )
     async def get_outcomes(
         self,
         staff: CurrentStaff,

@@ -44,11 +44,11 @@ class PushPlatform(StrEnum):
     IOS = "ios"
 
 
-def validate_device_token(platform: PushPlatform | str, token: str) -> str:
+def validate_device_token(platform: PushPlatform | str, token: str, field: str = "device_token") -> str:
     """The token in canonical form, or InvalidInput when it cannot be a token of that platform.
 
     Device registration should call this, so a token that could alter a request path or
-    body never gets stored.
+    body never gets stored; `field` is the name the caller's request gave the token.
     """
     platform = PushPlatform(platform)
     if platform is PushPlatform.IOS:
@@ -57,7 +57,7 @@ def validate_device_token(platform: PushPlatform | str, token: str) -> str:
             return canonical
     elif _FCM_TOKEN.fullmatch(token):
         return token
-    raise InvalidInput(f"not a valid {platform} push token", details={"field": "device_token"})
+    raise InvalidInput(f"not a valid {platform} push token", details={"field": field})
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

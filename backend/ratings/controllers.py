@@ -25,6 +25,7 @@ from shared.contract.ratings import (
     ScoreSubmit,
     UndoRequest,
 )
+from shared.errors import ErrorCode
 
 
 def rating_context(request: Request) -> RatingContext:
@@ -45,7 +46,12 @@ class RatingRoundController(Controller):
     guards = [staff_only]
     dependencies = {**STAFF, **CONTEXT}
 
-    @post("/", operation_id="CreateRatingRound", status_code=201)
+    @post(
+        "/",
+        operation_id="CreateRatingRound",
+        status_code=201,
+        errors=(ErrorCode.NO_ELIGIBLE_PAIRS, ErrorCode.NO_RESEARCH_CONSENT, ErrorCode.RATER_NOT_ELIGIBLE),
+    )
     async def create(self, staff: CurrentStaff, data: JSONBody[RoundCreate]) -> RoundOut:
         """Set up a blinded rating round and draw its pairs and queues (clinic admin)."""
         return await rounds.create_round(staff, data)
@@ -60,34 +66,50 @@ class RatingRoundController(Controller):
         """One rating round with each rater's progress (admins and clinicians)."""
         return await rounds.show_round(staff, round_id)
 
-    @post("/{round_id:uuid}/close", operation_id="CloseRatingRound", status_code=200)
+    @post("/{round_id:uuid}/close", operation_id="CloseRatingRound", status_code=200, errors=(ErrorCode.ROUND_CLOSED,))
     async def close(self, staff: CurrentStaff, round_id: FromPath[uuid.UUID]) -> RoundOut:
         """Close a round: no more scores (clinic admin)."""
         return await rounds.close_round(staff, round_id)
 
-    @get("/{round_id:uuid}/key", operation_id="GetRatingRoundKey")
+    @get("/{round_id:uuid}/key", operation_id="GetRatingRoundKey", errors=(ErrorCode.KEY_BLINDED,))
     async def key(self, staff: CurrentStaff, round_id: FromPath[uuid.UUID]) -> RoundKey:
         """Which patient, view and month each pair is (clinic admin who does not rate the open round; audited)."""
         return await rounds.round_key(staff, round_id)
 
-    @get("/{round_id:uuid}/queue", operation_id="GetRaterQueue")
+    @get("/{round_id:uuid}/queue", operation_id="GetRaterQueue", errors=(ErrorCode.NOT_A_RATER, ErrorCode.ROUND_CLOSED))
     async def queue(self, staff: CurrentStaff, ratings: Ratings, round_id: FromPath[uuid.UUID], sitting: Sitting = None) -> RaterQueue:
         """The caller's next blinded pair and the one after it (a rater of the round)."""
         return await scoring.queue(staff, round_id, ratings, sitting)
 
-    @post("/{round_id:uuid}/tasks/{token:str}/score", operation_id="SubmitRatingScore", status_code=200)
+    @post(
+        "/{round_id:uuid}/tasks/{token:str}/score",
+        operation_id="SubmitRatingScore",
+        status_code=200,
+        errors=(
+            ErrorCode.NOT_A_RATER,
+            ErrorCode.ROUND_CLOSED,
+            ErrorCode.RATING_TOKEN_UNKNOWN,
+            ErrorCode.SCORE_OUT_OF_RANGE,
+            ErrorCode.CHANGE_REASON_REQUIRED,
+        ),
+    )
     async def score(
         self, staff: CurrentStaff, ratings: Ratings, round_id: FromPath[uuid.UUID], token: FromPath[str], data: JSONBody[ScoreSubmit]
     ) -> RaterQueue:
         """Score one pair of the caller's queue, or change a score with a reason (that pair's rater)."""
         return await scoring.submit(staff, round_id, token, data, ratings)
 
-    @post("/{round_id:uuid}/undo", operation_id="UndoRatingScore", status_code=200)
+    @post(
+        "/{round_id:uuid}/undo",
+        operation_id="UndoRatingScore",
+        status_code=200,
+        errors=(ErrorCode.NOT_A_RATER, ErrorCode.ROUND_CLOSED, ErrorCode.NOTHING_TO_UNDO),
+    )
     async def undo(self, staff: CurrentStaff, ratings: Ratings, round_id: FromPath[uuid.UUID], data: JSONBody[UndoRequest]) -> RaterQueue:
         """Withdraw the caller's last score of this sitting (a rater of the round)."""
         return await scoring.undo(staff, round_id, data, ratings)
 
-    @get("/{round_id:uuid}/agreement", operation_id="GetRatingAgreement")
+    @get("/{round_id:uuid}/agreement", operation_id="GetRatingAgreement", errors=(ErrorCode.RESULTS_AFTER_QUEUE,))
     async def agreement(self, staff: CurrentStaff, round_id: FromPath[uuid.UUID]) -> Agreement:
         """Rater agreement with 95% intervals (admins and clinicians; a rater once their own queue is done)."""
         return await agreement.for_round(staff, round_id)
@@ -107,7 +129,13 @@ class PatientConsensusController(Controller):
 class RatingImageController(Controller):
     tags = ["ratings"]
 
-    @get("/ratings/images/{link:str}", operation_id="GetRatingImage", media_type="image/jpeg")
+    @get(
+        "/ratings/images/{link:str}",
+        operation_id="GetRatingImage",
+        media_type="image/jpeg",
+        errors=(ErrorCode.UPLOAD_URL_INVALID, ErrorCode.STORE_UNAVAILABLE),
+        public=True,
+    )
     async def image(self, request: Request, link: FromPath[str]) -> Response[bytes]:
         """One image of a blinded pair. The short-lived link is the credential (whoever holds it, for minutes)."""
         state = request.app.state

@@ -7,6 +7,7 @@ import uuid
 from typing import Annotated
 
 from litestar import Controller, Request, Response, get, post
+from litestar.openapi import ResponseSpec
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect
 from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED, HTTP_202_ACCEPTED
@@ -18,7 +19,7 @@ from backend.records.document import PDF, Document
 from backend.records.fhir import FHIR_JSON
 from backend.records.pdf_kit import Paper
 from shared.contract.records import DataExportOut, DeletionRequestOut, DownloadLink, MyDeletionRequest
-from shared.errors import NotFound
+from shared.errors import ErrorCode, NotFound
 
 PaperSize = Annotated[Paper, QueryParameter(description="a4 (default) or letter")]
 
@@ -53,6 +54,7 @@ class StaffRecordsController(Controller):
         operation_id="GetPatientProgressReport",
         media_type=PDF,
         response_description="The progress report as a PDF (A4 or US Letter), with product lots.",
+        errors=(ErrorCode.STORE_UNAVAILABLE,),
     )
     async def progress_report(
         self, request: Request, staff: CurrentStaff, patient_id: FromPath[uuid.UUID], paper: PaperSize = Paper.A4
@@ -110,12 +112,18 @@ class MyRecordsController(Controller):
         operation_id="GetMyProgressReport",
         media_type=PDF,
         response_description="The patient's copy of their progress report as a PDF (no product lots).",
+        errors=(ErrorCode.STORE_UNAVAILABLE,),
     )
     async def progress_report(self, request: Request, patient: CurrentPatient, paper: PaperSize = Paper.A4) -> Response[bytes]:
         """The enrolled patient's own progress report. Only the patient's phone may call it."""
         return download(await progress_report.for_patient(patient, _store(request), paper))
 
-    @post("/data-export", operation_id="RequestMyDataExport")
+    @post(
+        "/data-export",
+        operation_id="RequestMyDataExport",
+        status_code=HTTP_202_ACCEPTED,
+        responses={HTTP_200_OK: ResponseSpec(DataExportOut, description="The export in progress, or made within the last hour.")},
+    )
     async def request_export(self, request: Request, patient: CurrentPatient) -> Response[DataExportOut]:
         """Ask for a ZIP of all the patient's own data (processed photos, records.json in the API's
         shapes, the progress report PDF). 202 when a new one is being prepared; 200 with the one in
@@ -123,7 +131,7 @@ class MyRecordsController(Controller):
         export, created = await exports.request(patient, getattr(request.app.state, "jobs", None))
         return Response(export, status_code=HTTP_202_ACCEPTED if created else HTTP_200_OK)
 
-    @get("/data-export", operation_id="GetMyDataExport")
+    @get("/data-export", operation_id="GetMyDataExport", errors=(ErrorCode.NOT_FOUND,))
     async def latest_export(self, patient: CurrentPatient) -> DataExportOut:
         """The patient's latest data export and its state (404 before the first request). Only the
         patient's phone may call it."""
@@ -132,14 +140,24 @@ class MyRecordsController(Controller):
             raise NotFound("You have not asked for a copy of your data yet.")
         return export
 
-    @post("/data-export/{export_id:uuid}/link", operation_id="CreateMyDataExportLink", status_code=HTTP_200_OK)
+    @post(
+        "/data-export/{export_id:uuid}/link",
+        operation_id="CreateMyDataExportLink",
+        status_code=HTTP_200_OK,
+        errors=(ErrorCode.EXPORT_NOT_READY, ErrorCode.EXPORT_EXPIRED),
+    )
     async def export_link(self, request: Request, patient: CurrentPatient, export_id: FromPath[uuid.UUID]) -> DownloadLink:
         """A link that downloads the ready ZIP once, within `export_link_ttl_seconds` (a new link
         ends the previous one). 409 export_not_ready while it is being built, 410 export_expired
         once removed. Only the patient's phone may call it."""
         return await exports.issue_link(patient, export_id, request.app.state.settings)
 
-    @post("/deletion-request", operation_id="RequestMyDataDeletion")
+    @post(
+        "/deletion-request",
+        operation_id="RequestMyDataDeletion",
+        status_code=HTTP_201_CREATED,
+        responses={HTTP_200_OK: ResponseSpec(DeletionRequestOut, description="The request already made (there is only one).")},
+    )
     async def ask_deletion(self, patient: CurrentPatient) -> Response[DeletionRequestOut]:
         """Ask the clinic to delete all the patient's data: 201 the first time, 200 with the same
         request after that (there is only ever one). Staff see it on the patient's page and in the
@@ -163,6 +181,14 @@ class ExportDownloadController(Controller):
         operation_id="DownloadDataExport",
         status_code=303,
         response_description="A redirect (303) to the ZIP (application/zip) in the store, valid for a minute.",
+        errors=(
+            ErrorCode.EXPORT_LINK_INVALID,
+            ErrorCode.EXPORT_LINK_EXPIRED,
+            ErrorCode.EXPORT_LINK_USED,
+            ErrorCode.EXPORT_EXPIRED,
+            ErrorCode.STORE_UNAVAILABLE,
+        ),
+        public=True,
     )
     async def download(self, request: Request, token: FromPath[str]) -> Redirect:
         """Fetch a patient's ZIP with the link the app was given: works once, before it expires

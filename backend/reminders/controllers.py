@@ -28,10 +28,12 @@ class MyRemindersController(Controller):
 
     @put("/device/push-token", operation_id="RegisterPushToken")
     async def register_push_token(self, patient: CurrentPatient, data: JSONBody[PushTokenRegistration]) -> PushTokenOut:
+        """Register or replace the calling phone's push token (FCM for Android, APNs for iOS)."""
         return await service.register_push_token(patient, data)
 
     @get("/schedule", operation_id="GetMySchedule")
     async def my_schedule(self, patient: CurrentPatient, limit: WindowSize = IOS_LOCAL_NOTIFICATION_LIMIT) -> MySchedule:
+        """The phone's reminders to show locally for the coming days (what the outbox would push)."""
         return await service.my_schedule(patient, limit=limit)
 
 
@@ -49,4 +51,5 @@ class ReminderHistoryController(Controller):
         offset: Offset = 0,
         limit: Limit = 50,
     ) -> ReminderHistory:
+        """A patient's planned and sent reminders with every delivery attempt."""
         return await service.history(staff, patient_id, state=reminder_state, offset=offset, limit=limit)

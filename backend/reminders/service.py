@@ -50,7 +50,7 @@ WAITING = (ReminderState.PENDING, ReminderState.SENDING)
 
 async def register_push_token(principal: PatientPrincipal, data: PushTokenRegistration) -> PushTokenOut:
     """Store this phone's push token (replacing any earlier one) and send to it again if it was disabled."""
-    token = validate_device_token(data.platform, data.push_token)
+    token = validate_device_token(data.platform, data.push_token, field="push_token")
     async with in_transaction():
         # a token belongs to one install: a phone enrolled again must not get two of everything
         await Device.filter(push_token=token).exclude(id=principal.device_id).update(push_token=None)
