@@ -22,6 +22,7 @@ from datetime import datetime
 LISTENER_MODULES = (
     "backend.reminders.reactions",
     "backend.checkins.reactions",
+    "backend.outcomes.reactions",
 )
 
 
@@ -64,7 +65,15 @@ class PhotoRefused:
     at: datetime
 
 
-Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused
+@dataclass(frozen=True, slots=True)
+class ProgressRecorded:
+    """Something recorded about how the patient is doing changed: a blinded-rating consensus, a
+    side-effect report, a self-assessment."""
+
+    patient_id: uuid.UUID
+
+
+Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused | ProgressRecorded
 Reaction = Callable[[Change], Awaitable[None]]
 
 

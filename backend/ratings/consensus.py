@@ -11,6 +11,7 @@ from __future__ import annotations
 import uuid
 
 from backend.checkins.versions import bump_timeline
+from backend.patients.changes import ProgressRecorded, tell
 from backend.ratings.models import RatingConsensus, RatingPair, RatingScore
 from backend.ratings.statistics import median_score
 from shared.contract.ratings import ConsensusScore
@@ -32,6 +33,7 @@ async def refresh(pair: RatingPair, clinic_id: uuid.UUID) -> float | None:
         if not updated:
             await RatingConsensus.create(clinic_id=clinic_id, score=median, raters=len(scores), **key)
     await bump_timeline(pair.patient_id)  # type: ignore[attr-defined]  # the staff timeline shows it
+    await tell(ProgressRecorded(pair.patient_id))  # type: ignore[attr-defined]  # the outcomes count it
     return median
 
 
