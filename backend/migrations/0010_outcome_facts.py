@@ -45,6 +45,8 @@ class Migration(migrations.Migration):
                 ('c12', fields.FloatField(null=True)),
                 ('km_month', fields.IntField(null=True)),
                 ('km_improved', fields.SmallIntField(null=True)),
+                ('baseline_months', fields.IntField(null=True)),
+                ('baseline_day', fields.SmallIntField(null=True)),
                 ('dose6', fields.IntField(default=0)),
                 ('sessions', fields.IntField(default=0)),
                 ('checkins', fields.BigIntField(default=0)),

@@ -43,6 +43,7 @@ def patient_facts_sql(dialect: str, patient: bool) -> str:
         for column, question, month in _ANSWERS
     )
     answer_columns = ", ".join(column for column, _, _ in _ANSWERS)
+    year, month, day = (sql.date_part(dialect, part, "s.baseline_date") for part in ("year", "month", "day"))
     return f"""WITH scope AS (
   SELECT p.id AS patient_id, p.baseline_date FROM patient p WHERE {scope}
 ),
@@ -75,9 +76,9 @@ rated AS (
   WHERE a.question IN ('{sql.SATISFACTION_QUESTION}', '{sql.GROWTH_QUESTION}') AND r.occasion_month IN (0, 3, 6, 12)
   GROUP BY r.patient_id
 )
-INSERT INTO outcome_patient (patient_id, c3, c6, c12, km_month, km_improved, dose6, sessions, checkins,
-                             {answer_columns})
-SELECT s.patient_id, rated.c3, rated.c6, rated.c12,
+INSERT INTO outcome_patient (patient_id, baseline_months, baseline_day, c3, c6, c12, km_month, km_improved,
+                             dose6, sessions, checkins, {answer_columns})
+SELECT s.patient_id, {year} * 12 + {month} - 1, {day}, rated.c3, rated.c6, rated.c12,
        COALESCE(rated.improved_at, rated.last_rated),
        CASE WHEN rated.last_rated IS NULL THEN NULL WHEN rated.improved_at IS NULL THEN 0 ELSE 1 END,
        COALESCE(g.dose, 0), COALESCE(g.sessions, 0), COALESCE(k.months, 0),

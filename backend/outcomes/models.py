@@ -26,6 +26,10 @@ class OutcomePatient(Model):
     c12 = fields.FloatField(null=True)
     km_month = fields.IntField(null=True)  # first month with consensus >= +1, else the last rated month
     km_improved = fields.SmallIntField(null=True)  # 1 improved at km_month, 0 censored there
+    # the baseline date as year * 12 + month - 1 and day of month, for the months due (integer
+    # arithmetic instead of date functions per patient); refreshed when the baseline moves
+    baseline_months = fields.IntField(null=True)
+    baseline_day = fields.SmallIntField(null=True)
     dose6 = fields.IntField(default=0)  # sessions done up to the month-6 check-in
     sessions = fields.IntField(default=0)  # sessions done
     checkins = fields.BigIntField(default=0)  # bit m set: check-in month m (0-61) complete

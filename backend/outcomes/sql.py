@@ -67,6 +67,11 @@ def _date_days(dialect: str, earlier_moment: str, later_date: str) -> str:
 moment_days, date_days = _moment_days, _date_days
 
 
+def date_part(dialect: str, part: str, col: str) -> str:
+    """The year, month or day of a date column as an integer."""
+    return {"year": _YEAR, "month": _MONTH, "day": _DAY}[part][dialect].format(col=col)
+
+
 def age_sql(dialect: str) -> str:
     return f"({_YEAR[dialect].format(col='p.baseline_date')} - p.birth_year)"
 
@@ -169,11 +174,12 @@ def patient_month_sql(patients: str = "cohort") -> str:
 )"""
 
 
-def _facts(dialect: str, where: OutcomeFilter) -> str:
-    """The cohort and its patients' facts (outcome_patient; a patient with no row has no data)."""
+def _facts(dialect: str, where: OutcomeFilter, columns: tuple[str, ...]) -> str:
+    """The cohort's arm and these facts of its patients (outcome_patient; a patient without a
+    row has no data yet)."""
     return f"""{cohort_sql(dialect, where)},
 facts AS (
-  SELECT c.arm, f.*
+  SELECT c.arm, {", ".join(f"f.{column}" for column in columns)}
   FROM cohort c JOIN outcome_patient f ON f.patient_id = c.patient_id
 )"""
 
@@ -193,7 +199,8 @@ def ratings_sql(dialect: str, where: OutcomeFilter) -> str:
         for month in EFFICACY_MONTHS
     )
     bucket = f"CASE WHEN dose6 > {SESSION_BUCKET_TOP} THEN {SESSION_BUCKET_TOP} ELSE dose6 END"
-    return f"""WITH {_facts(dialect, where)}
+    columns = ("c3", "c6", "c12", "dose6", "km_month", "km_improved")
+    return f"""WITH {_facts(dialect, where, columns)}
 {efficacy}
 UNION ALL
 SELECT 'dose', arm, {bucket}, 0, c{DOSE_MONTH}, COUNT(*)
@@ -208,7 +215,7 @@ GROUP BY arm, km_month, km_improved
 
 def _popcount(dialect: str, mask: str, bits: int) -> str:
     if dialect == "postgres":
-        return f"bit_count(CAST({mask} AS bit(64)))"
+        return f"bit_count(int8send({mask}))"
     return "(" + " + ".join(f"(({mask} >> {i}) & 1)" for i in range(bits)) + ")"
 
 
@@ -223,23 +230,29 @@ def cohort_mix_sql(dialect: str, where: OutcomeFilter) -> str:
     from backend.outcomes.facts import CHECKIN_MONTHS
 
     year, month, day = (part[dialect].format(col="c.baseline_date") for part in (_YEAR, _MONTH, _DAY))
-    due_day = f"(CASE WHEN {day} < :ref_dim THEN {day} ELSE :ref_dim END)"
-    months_due = (
-        f"((:ref_year - {year}) * 12 + (:ref_month - {month}) - CASE WHEN :ref_day >= {due_day} THEN 0 ELSE 1 END + 1)"
-    )
+    due_day = "(CASE WHEN d < :ref_dim THEN d ELSE :ref_dim END)"
+    months_due = "((:ref_year - y) * 12 + (:ref_month - m) - CASE WHEN :ref_day >= " + due_day + " THEN 0 ELSE 1 END + 1)"
     bounds = " ".join(
-        f"WHEN c.age BETWEEN {low} AND {high} THEN '{band.value}'" for band, low, high in AGE_BOUNDS
+        f"WHEN y - birth_year BETWEEN {low} AND {high} THEN '{band.value}'" for band, low, high in AGE_BOUNDS
     )
     one = "CAST(1 AS BIGINT)"
     kept = _popcount(dialect, f"(d.mask & (({one} << d.months_due) - 1))", CHECKIN_MONTHS)
-    # `due` is materialized so that the per-row expressions are worked out once, not once per use
+    # the baseline's year, month and day come from the facts (a patient without facts yet: from
+    # the date); `due` is materialized so that the months due are worked out once per patient,
+    # not once wherever they are used
     return f"""WITH {cohort_sql(dialect, where)},
-due AS MATERIALIZED (
-  SELECT c.arm, c.sex, c.diagnosis, c.grade_scale, c.grade,
-         CASE WHEN c.age IS NULL THEN 'unknown' {bounds} ELSE 'unknown' END AS age_band,
-         COALESCE(f.sessions, 0) AS sessions, COALESCE(f.checkins, 0) AS mask, {months_due} AS months_due
+dated AS (
+  SELECT c.arm, c.sex, c.diagnosis, c.grade_scale, c.grade, c.birth_year,
+         COALESCE(f.baseline_months, {year} * 12 + {month} - 1) AS baseline_months,
+         COALESCE(f.baseline_day, {day}) AS d,
+         COALESCE(f.sessions, 0) AS sessions, COALESCE(f.checkins, 0) AS mask
   FROM cohort c LEFT JOIN outcome_patient f ON f.patient_id = c.patient_id
-), clamped AS MATERIALIZED (
+), due AS MATERIALIZED (
+  SELECT arm, sex, diagnosis, grade_scale, grade, sessions, mask,
+         CASE WHEN birth_year IS NULL THEN 'unknown' {bounds} ELSE 'unknown' END AS age_band,
+         {months_due} AS months_due
+  FROM (SELECT dated.*, baseline_months / 12 AS y, baseline_months % 12 + 1 AS m FROM dated) x
+), clamped AS (
   SELECT arm, sex, diagnosis, grade_scale, grade, age_band, sessions, mask,
          CASE WHEN months_due < 0 THEN 0 WHEN months_due > {CHECKIN_MONTHS} THEN {CHECKIN_MONTHS}
               ELSE months_due END AS months_due
@@ -314,7 +327,8 @@ def questionnaire_sql(dialect: str, where: OutcomeFilter) -> str:
             f"SELECT arm, {month}, '{GROWTH_QUESTION}', growth{month}, COUNT(*)\n"
             f"FROM facts WHERE growth{month} IS NOT NULL GROUP BY arm, growth{month}"
         )
-    return f"WITH {_facts(dialect, where)}\n" + "\nUNION ALL\n".join(parts) + "\n"
+    columns = ("sat0", *(f"{q}{m}" for q in ("sat", "growth") for m in QUESTIONNAIRE_MONTHS))
+    return f"WITH {_facts(dialect, where, columns)}\n" + "\nUNION ALL\n".join(parts) + "\n"
 
 
 # --- binding `:name` parameters for either driver ---------------------------------------------
