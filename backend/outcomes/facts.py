@@ -156,30 +156,34 @@ GROUP BY s.id, s.patient_id, sy.symptom, s.performed_at, s.scheduled_at
 """
 
 
-def statements(dialect: str, patient: bool) -> list[str]:
-    """Delete, then insert again, every fact of the patients in scope."""
+PATIENT, LOTS, SYMPTOMS = "outcome_patient", "outcome_lot", "outcome_symptom"
+TABLES = (PATIENT, LOTS, SYMPTOMS)
+_INSERTS = {PATIENT: patient_facts_sql, LOTS: lot_facts_sql, SYMPTOMS: symptom_facts_sql}
+
+
+def statements(dialect: str, patient: bool, tables: tuple[str, ...] = TABLES) -> list[str]:
+    """Delete, then insert again, these facts of the patients in scope."""
     scope = f"patient_id IN (SELECT p.id FROM patient p WHERE {_scope(patient)})"
     return [
-        *(f"DELETE FROM {table} WHERE {scope}" for table in ("outcome_patient", "outcome_lot", "outcome_symptom")),
-        patient_facts_sql(dialect, patient),
-        lot_facts_sql(dialect, patient),
-        symptom_facts_sql(dialect, patient),
+        *(f"DELETE FROM {table} WHERE {scope}" for table in tables),
+        *(_INSERTS[table](dialect, patient) for table in tables),
     ]
 
 
-async def _run(conn: Any, params: dict[str, Any], patient: bool) -> None:
+async def _run(conn: Any, params: dict[str, Any], patient: bool, tables: tuple[str, ...] = TABLES) -> None:
     dialect = sql.dialect_of(conn)
-    for statement in statements(dialect, patient):
+    for statement in statements(dialect, patient, tables):
         text, values = sql.bind(statement, {**params, "yes": True}, dialect)
         await conn.execute_query(text, values)
 
 
-async def refresh(patient_id: uuid.UUID) -> None:
-    """Work the patient's facts out again; call inside the transaction of the change."""
+async def refresh(patient_id: uuid.UUID, tables: tuple[str, ...] = TABLES) -> None:
+    """Work these facts of the patient out again; call inside the transaction of the change."""
     conn = connection()
-    rows = await conn.execute_query_dict(*sql.bind("SELECT clinic_id FROM patient WHERE id = :id", {"id": patient_id}, sql.dialect_of(conn)))
+    dialect = sql.dialect_of(conn)
+    rows = await conn.execute_query_dict(*sql.bind("SELECT clinic_id FROM patient WHERE id = :id", {"id": patient_id}, dialect))
     if rows:
-        await _run(conn, {"clinic_id": rows[0]["clinic_id"], "patient_id": patient_id}, patient=True)
+        await _run(conn, {"clinic_id": rows[0]["clinic_id"], "patient_id": patient_id}, True, tables)
 
 
 async def rebuild(clinic_id: uuid.UUID | str, conn: Any = None) -> None:

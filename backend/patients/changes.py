@@ -67,10 +67,11 @@ class PhotoRefused:
 
 @dataclass(frozen=True, slots=True)
 class ProgressRecorded:
-    """Something recorded about how the patient is doing changed: a blinded-rating consensus, a
-    side-effect report, a self-assessment."""
+    """Something recorded about how the patient is doing changed: `what` is "rating" (a
+    blinded-rating consensus), "side_effect" (a report) or "self_assessment"."""
 
     patient_id: uuid.UUID
+    what: str
 
 
 Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused | ProgressRecorded

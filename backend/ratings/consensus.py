@@ -33,7 +33,7 @@ async def refresh(pair: RatingPair, clinic_id: uuid.UUID) -> float | None:
         if not updated:
             await RatingConsensus.create(clinic_id=clinic_id, score=median, raters=len(scores), **key)
     await bump_timeline(pair.patient_id)  # type: ignore[attr-defined]  # the staff timeline shows it
-    await tell(ProgressRecorded(pair.patient_id))  # type: ignore[attr-defined]  # the outcomes count it
+    await tell(ProgressRecorded(pair.patient_id, "rating"))  # type: ignore[attr-defined]  # the outcomes count it
     return median
 
 

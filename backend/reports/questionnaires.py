@@ -102,7 +102,7 @@ async def submit(
             )
             rows = [QuestionnaireAnswer(response=response, question=q, value=v) for q, v in answers.items()]
             await QuestionnaireAnswer.bulk_create(rows)
-            await tell(ProgressRecorded(patient.id))
+            await tell(ProgressRecorded(patient.id, "self_assessment"))
             await audit.record(
                 principal, "questionnaire.submit", "questionnaire_response", response.id,
                 patient_id=patient.id, detail={"version": data.version, "occasion_month": month},

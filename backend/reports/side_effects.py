@@ -201,7 +201,7 @@ async def submit(
                 for symptom, severity in checked.items()
             ]
             await SideEffectSymptom.bulk_create(symptoms)
-            await tell(ProgressRecorded(principal.patient_id))
+            await tell(ProgressRecorded(principal.patient_id, "side_effect"))
             detail = {
                 "injection_session_id": str(session.id),
                 "lot_number": session.lot_number,
