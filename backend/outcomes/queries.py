@@ -1,4 +1,5 @@
-"""Running the outcome statements: five statements for the whole clinic, whatever its size."""
+"""Running the outcome statements: five statements for the whole clinic, whatever its size, over
+the outcome facts (facts.py); on PostgreSQL the five run at once."""
 
 from __future__ import annotations
 
@@ -54,12 +55,7 @@ def reference_params(today: date) -> dict[str, int]:
 
 async def aggregates(clinic_id: uuid.UUID, where: OutcomeFilter, today: date) -> Aggregates:
     dialect = sql.dialect_of(connection())
-    params = {
-        **sql.filter_params(where, clinic_id),
-        **reference_params(today),
-        "satisfaction": sql.SATISFACTION_QUESTION,
-        "growth": sql.GROWTH_QUESTION,
-    }
+    params = {**sql.filter_params(where, clinic_id), **reference_params(today)}
     statements = {
         "ratings": sql.ratings_sql(dialect, where),
         "cohort": sql.cohort_mix_sql(dialect, where),
@@ -69,6 +65,7 @@ async def aggregates(clinic_id: uuid.UUID, where: OutcomeFilter, today: date) ->
     }
     if dialect == "postgres":
         # independent read-only statements: each on a connection of its own, at the same time
+        # (so never call this inside a transaction: the five would share its one connection)
         found = await asyncio.gather(*(_read(statement, params, dialect) for statement in statements.values()))
     else:
         found = [await _read(statement, params, dialect) for statement in statements.values()]
