@@ -23,6 +23,7 @@ MODEL_MODULES = [
     "backend.exports.models",
     "backend.ratings.models",
     "backend.photos.models",
+    "backend.outcomes.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

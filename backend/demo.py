@@ -16,6 +16,7 @@ from backend.demo_photos import scalp_photo
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
+from backend.outcomes import facts as outcome_facts
 from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
@@ -59,6 +60,7 @@ async def seed_demo(settings: Settings) -> Demo:
         await _seed_reports(clinic)
         await seed_outcomes_cohort(clinic)
         await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
+        await outcome_facts.rebuild(clinic.id)  # the demo's rows were written around the services
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)

@@ -4,10 +4,12 @@ check-ins, side-effect reports and self-assessments; the whole clinic's outcomes
 the outcomes page: five set-based statements and the statistics over their aggregates) against a
 `SELECT count(*)` over the ratings in the same run.
 
-Run: `python bench/outcomes.py [--patients 100000] [--database-url postgres://...] [--runs 3]`.
+Run: `python bench/outcomes.py [--patients 100000] [--database-url postgres://...] [--runs 3] [--reuse]`.
 It drops and re-creates the schema of the database it is given (default:
 follicle_bench_outcomes_main on 127.0.0.1, created when missing), so never point it at real data.
-Data is bulk-loaded with INSERT ... SELECT over generate_series.
+Data is bulk-loaded with INSERT ... SELECT over generate_series. `--reuse` keeps a database an
+earlier run seeded with the same number of patients (and the newest migrations applied) and only
+measures; without it, or when the database holds something else, it seeds afresh.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import asyncpg  # noqa: E402
 
 from backend.db import QueryCounter, apply_migrations, close_database, connection, open_database  # noqa: E402
-from backend.outcomes import filters, queries, service  # noqa: E402
+from backend.outcomes import facts, filters, queries, service  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/follicle_bench_outcomes_main"
 CLINIC = "00000000-0000-0000-0000-0000000c0c0c"
@@ -143,16 +145,43 @@ async def table_sizes() -> dict[str, int]:
     return sizes
 
 
-async def run(patients: int, url: str, runs: int) -> dict[str, float]:
-    print(f"seeding {patients:,} patients into {url} ...", flush=True)
-    await reset(url)
+async def seeded(url: str, patients: int) -> bool:
+    """The database already holds this benchmark's clinic with `patients` patients."""
+    try:
+        db = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    except (asyncpg.InvalidCatalogNameError, OSError):
+        return False
+    try:
+        if not await db.fetchval("SELECT to_regclass('public.patient') IS NOT NULL"):
+            return False
+        found = await db.fetchval("SELECT count(*) FROM patient WHERE clinic_id = $1::uuid", CLINIC)
+        return int(found) == patients
+    finally:
+        await db.close()
+
+
+async def run(patients: int, url: str, runs: int, reuse: bool = False) -> dict[str, float]:
+    fresh = not (reuse and await seeded(url, patients))
+    if fresh:
+        print(f"seeding {patients:,} patients into {url} ...", flush=True)
+        await reset(url)
+    else:
+        print(f"reusing the {patients:,} patients already in {url} ...", flush=True)
+        await apply_migrations(url)
     await open_database(url)
     try:
         started = time.perf_counter()
-        await seed_clinic()
-        await connection().execute_script(seed_sql(patients))
+        if fresh:
+            await seed_clinic()
+            await connection().execute_script(seed_sql(patients))
         sizes = await table_sizes()
-        print(f"  loaded in {time.perf_counter() - started:.1f} s: " + ", ".join(f"{t} {n:,}" for t, n in sizes.items()), flush=True)
+        print(f"  {'loaded' if fresh else 'counted'} in {time.perf_counter() - started:.1f} s: " + ", ".join(f"{t} {n:,}" for t, n in sizes.items()), flush=True)
+        if fresh:
+            # the bulk load went around the services that keep the outcome facts: work them out once
+            started = time.perf_counter()
+            await facts.rebuild(CLINIC)
+            await connection().execute_script("ANALYZE outcome_patient; ANALYZE outcome_lot; ANALYZE outcome_symptom;")
+            print(f"  outcome facts worked out in {time.perf_counter() - started:.1f} s", flush=True)
         await whole_clinic()  # warm the caches the same way for both
         await count_star()
         baseline, ours, statements = [], [], 0
@@ -178,8 +207,9 @@ def main() -> int:
     parser.add_argument("--patients", type=int, default=100_000)
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--reuse", action="store_true", help="measure an already seeded database of the same size")
     args = parser.parse_args()
-    asyncio.run(run(args.patients, args.database_url, args.runs))
+    asyncio.run(run(args.patients, args.database_url, args.runs, args.reuse))
     return 0
 
 

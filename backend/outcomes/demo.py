@@ -24,6 +24,7 @@ from backend.checkins.models import CheckIn
 from backend.clinics.models import Clinic, StaffUser
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
+from backend.outcomes import facts
 from backend.ratings.models import RatingConsensus, RatingRound
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
 from shared import questionnaire as hgq
@@ -80,6 +81,7 @@ async def seed_outcomes_cohort(clinic: Clinic, today: date | None = None) -> int
         await rating_round.save(using_db=conn)
         for model, batch in rows.items():
             await model.bulk_create(batch, batch_size=500, using_db=conn)
+        await facts.rebuild(clinic.id, conn)  # bulk rows bypass the services that keep the facts
     return number
 
 

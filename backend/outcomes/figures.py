@@ -113,12 +113,15 @@ def harm(rows: list[dict[str, Any]], patients: int) -> HarmRates:
         blank = Share(suppressed=True)
         return HarmRates(suppressed=True, any=blank, moderate_or_worse=blank, serious=blank, late=blank)
 
-    def rate(column: str) -> Share:
-        return share(sum(int(r[column]) for r in rows), sessions, patients, exact=True)
-
+    columns = ("with_any", "with_moderate", "with_serious", "with_late")
+    intervals = statistics.proportions_exact([sum(int(r[c]) for r in rows) for c in columns], sessions)
+    any_, moderate, serious, late = (
+        Share(suppressed=False, n=i.n, patients=patients, events=i.events, share=i.share, low=i.low, high=i.high)
+        for i in intervals
+    )
     return HarmRates(
-        suppressed=False, sessions=sessions, patients=patients, any=rate("with_any"),
-        moderate_or_worse=rate("with_moderate"), serious=rate("with_serious"), late=rate("with_late"),
+        suppressed=False, sessions=sessions, patients=patients, any=any_, moderate_or_worse=moderate,
+        serious=serious, late=late,
     )
 
 

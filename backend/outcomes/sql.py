@@ -37,17 +37,18 @@ def dialect_of(conn: Any) -> str:
     return "postgres" if conn.capabilities.dialect == "postgres" else "sqlite"
 
 
+# date_part, not EXTRACT: EXTRACT returns numeric on PostgreSQL 14+, several times slower per row
 _YEAR = {
     "sqlite": "CAST(substr({col}, 1, 4) AS INTEGER)",
-    "postgres": "CAST(EXTRACT(YEAR FROM {col}) AS INTEGER)",
+    "postgres": "CAST(date_part('year', {col}) AS INTEGER)",
 }
 _MONTH = {
     "sqlite": "CAST(substr({col}, 6, 2) AS INTEGER)",
-    "postgres": "CAST(EXTRACT(MONTH FROM {col}) AS INTEGER)",
+    "postgres": "CAST(date_part('month', {col}) AS INTEGER)",
 }
 _DAY = {
     "sqlite": "CAST(substr({col}, 9, 2) AS INTEGER)",
-    "postgres": "CAST(EXTRACT(DAY FROM {col}) AS INTEGER)",
+    "postgres": "CAST(date_part('day', {col}) AS INTEGER)",
 }
 def _moment_days(dialect: str, earlier_date: str, later_moment: str) -> str:
     """Whole days from a date column to a timestamp column's UTC day."""
@@ -61,6 +62,14 @@ def _date_days(dialect: str, earlier_moment: str, later_date: str) -> str:
     if dialect == "sqlite":
         return f"CAST(julianday({later_date}) - julianday(date({earlier_moment})) AS INTEGER)"
     return f"({later_date} - CAST(({earlier_moment}) AT TIME ZONE 'UTC' AS DATE))"
+
+
+moment_days, date_days = _moment_days, _date_days
+
+
+def date_part(dialect: str, part: str, col: str) -> str:
+    """The year, month or day of a date column as an integer."""
+    return {"year": _YEAR, "month": _MONTH, "day": _DAY}[part][dialect].format(col=col)
 
 
 def age_sql(dialect: str) -> str:
@@ -134,11 +143,12 @@ def _kth_doubled(k: str) -> str:
     return "CASE " + " ".join(cases) + " END"
 
 
-def patient_month_sql() -> str:
+def patient_month_sql(patients: str = "cohort") -> str:
     """CTEs `rounds`, `per_view` (the newest round's score per patient, view and month) and
     `patient_month` (the patient's consensus at a month: the median over the rated views, and how
-    many views were rated). Hash aggregates only, no sort of the ratings: the newest round is the
-    largest of (round order * 16 + doubled score + 6), and the median comes from counts per value."""
+    many views were rated), for the patients of the CTE named `patients` (a `patient_id` column).
+    Hash aggregates only, no sort of the ratings: the newest round is the largest of (round order
+    * 16 + doubled score + 6), and the median comes from counts per value."""
     counts = ",\n         ".join(
         f"SUM(CASE WHEN doubled = {value} THEN 1 ELSE 0 END) AS v{i}" for i, value in enumerate(_DOUBLED)
     )
@@ -150,12 +160,13 @@ def patient_month_sql() -> str:
          MAX(r.seq * 16 + CAST(rc.score * 2 AS INTEGER) + 6) % 16 - 6 AS doubled
   FROM rating_consensus rc
   JOIN rounds r ON r.id = rc.round_id
+  JOIN {patients} c ON c.patient_id = rc.patient_id
   WHERE rc.clinic_id = :clinic_id
   GROUP BY rc.patient_id, rc.view, rc.month
 ), value_counts AS (
   SELECT pv.patient_id, pv.month, COUNT(*) AS views,
          {counts}
-  FROM per_view pv JOIN cohort c ON c.patient_id = pv.patient_id
+  FROM per_view pv
   GROUP BY pv.patient_id, pv.month
 ), patient_month AS (
   SELECT patient_id, month, views, ({lower} + {upper}) / 4.0 AS consensus
@@ -163,134 +174,118 @@ def patient_month_sql() -> str:
 )"""
 
 
-def sessions_by_dose_sql(dialect: str) -> str:
-    """CTE `dose`: sessions each cohort patient was given up to the month-6 check-in."""
-    within = _moment_days(dialect, "c.baseline_date", "COALESCE(s.performed_at, s.scheduled_at)")
-    return f"""dose AS (
-  SELECT c.patient_id, COUNT(s.id) AS sessions
-  FROM cohort c
-  LEFT JOIN injection_session s ON s.patient_id = c.patient_id AND s.status = 'done'
-       AND {within} <= {DOSE_WINDOW_DAYS}
-  GROUP BY c.patient_id
+def _facts(dialect: str, where: OutcomeFilter, columns: tuple[str, ...]) -> str:
+    """The cohort's arm and these facts of its patients (outcome_patient; a patient without a
+    row has no data yet)."""
+    return f"""{cohort_sql(dialect, where)},
+facts AS (
+  SELECT c.arm, {", ".join(f"f.{column}" for column in columns)}
+  FROM cohort c JOIN outcome_patient f ON f.patient_id = c.patient_id
 )"""
 
 
 def ratings_sql(dialect: str, where: OutcomeFilter) -> str:
-    """Efficacy, dose-response and time to improvement in one statement (the consensus is worked
-    out once): rows of (family, arm, a, b, value, patients).
+    """Efficacy, dose-response and time to improvement in one statement, from the patients' facts
+    (the consensus per month is worked out when a rating changes, facts.py): rows of (family, arm,
+    a, b, value, patients).
 
     efficacy: a = month, value = consensus, patients with that consensus;
     dose: a = sessions bucket (0-5, 5 = 5 or more), value = month-6 consensus;
     km: a = months to first consensus >= +1 or to the last rated month, b = 1 improved / 0 censored.
     """
-    months = ", ".join(str(m) for m in EFFICACY_MONTHS)
-    return f"""WITH {cohort_sql(dialect, where)},
-{patient_month_sql()},
-{sessions_by_dose_sql(dialect)},
-first_improved AS (
-  SELECT patient_id, MIN(CASE WHEN consensus >= {IMPROVED_AT} THEN month END) AS improved_at,
-         MAX(month) AS last_rated
-  FROM patient_month WHERE month > 0 GROUP BY patient_id
-)
-SELECT 'efficacy' AS family, c.arm, pm.month AS a, 0 AS b, pm.consensus AS value, COUNT(*) AS patients
-FROM patient_month pm JOIN cohort c ON c.patient_id = pm.patient_id
-WHERE pm.month IN ({months})
-GROUP BY c.arm, pm.month, pm.consensus
+    efficacy = "\nUNION ALL\n".join(
+        f"SELECT 'efficacy' AS family, arm, {month} AS a, 0 AS b, c{month} AS value, COUNT(*) AS patients\n"
+        f"FROM facts WHERE c{month} IS NOT NULL GROUP BY arm, c{month}"
+        for month in EFFICACY_MONTHS
+    )
+    bucket = f"CASE WHEN dose6 > {SESSION_BUCKET_TOP} THEN {SESSION_BUCKET_TOP} ELSE dose6 END"
+    columns = ("c3", "c6", "c12", "dose6", "km_month", "km_improved")
+    return f"""WITH {_facts(dialect, where, columns)}
+{efficacy}
 UNION ALL
-SELECT 'dose', c.arm, CASE WHEN d.sessions > {SESSION_BUCKET_TOP} THEN {SESSION_BUCKET_TOP} ELSE d.sessions END, 0,
-       pm.consensus, COUNT(*)
-FROM patient_month pm JOIN cohort c ON c.patient_id = pm.patient_id JOIN dose d ON d.patient_id = pm.patient_id
-WHERE pm.month = {DOSE_MONTH}
-GROUP BY c.arm, CASE WHEN d.sessions > {SESSION_BUCKET_TOP} THEN {SESSION_BUCKET_TOP} ELSE d.sessions END, pm.consensus
+SELECT 'dose', arm, {bucket}, 0, c{DOSE_MONTH}, COUNT(*)
+FROM facts WHERE c{DOSE_MONTH} IS NOT NULL
+GROUP BY arm, {bucket}, c{DOSE_MONTH}
 UNION ALL
-SELECT 'km', c.arm, COALESCE(f.improved_at, f.last_rated), CASE WHEN f.improved_at IS NULL THEN 0 ELSE 1 END,
-       0, COUNT(*)
-FROM first_improved f JOIN cohort c ON c.patient_id = f.patient_id
-GROUP BY c.arm, COALESCE(f.improved_at, f.last_rated), CASE WHEN f.improved_at IS NULL THEN 0 ELSE 1 END
+SELECT 'km', arm, km_month, km_improved, 0, COUNT(*)
+FROM facts WHERE km_month IS NOT NULL
+GROUP BY arm, km_month, km_improved
 """
+
+
+def _popcount(dialect: str, mask: str, bits: int) -> str:
+    if dialect == "postgres":
+        return f"bit_count(int8send({mask}))"
+    return "(" + " + ".join(f"(({mask} >> {i}) & 1)" for i in range(bits)) + ")"
 
 
 def cohort_mix_sql(dialect: str, where: OutcomeFilter) -> str:
     """Patients, sessions, follow-up kept and drop-outs, by arm and baseline mix, in one statement.
 
     A check-in month is due once its window has closed (`:ref_*` is today less the days a window
-    stays open after its due day); the count of due months includes the baseline (month 0).
-    Follow-up kept = completed due check-ins / due check-ins. A drop-out missed the last two due
-    check-ins (and so has no photos since)."""
+    stays open after its due day); the count of due months includes the baseline (month 0) and
+    stops at month 61 (the facts keep completed check-ins as a 62-bit mask). Follow-up kept =
+    completed due check-ins / due check-ins. A drop-out missed the last two due check-ins (and so
+    has no photos since)."""
+    from backend.outcomes.facts import CHECKIN_MONTHS
+
     year, month, day = (part[dialect].format(col="c.baseline_date") for part in (_YEAR, _MONTH, _DAY))
-    due_day = f"(CASE WHEN {day} < :ref_dim THEN {day} ELSE :ref_dim END)"
-    months_due = (
-        f"((:ref_year - {year}) * 12 + (:ref_month - {month}) - CASE WHEN :ref_day >= {due_day} THEN 0 ELSE 1 END + 1)"
-    )
+    due_day = "(CASE WHEN d < :ref_dim THEN d ELSE :ref_dim END)"
+    months_due = "((:ref_year - y) * 12 + (:ref_month - m) - CASE WHEN :ref_day >= " + due_day + " THEN 0 ELSE 1 END + 1)"
     bounds = " ".join(
-        f"WHEN c.age BETWEEN {low} AND {high} THEN '{band.value}'" for band, low, high in AGE_BOUNDS
+        f"WHEN y - birth_year BETWEEN {low} AND {high} THEN '{band.value}'" for band, low, high in AGE_BOUNDS
     )
+    one = "CAST(1 AS BIGINT)"
+    kept = _popcount(dialect, f"(d.mask & (({one} << d.months_due) - 1))", CHECKIN_MONTHS)
+    # the baseline's year, month and day come from the facts (a patient without facts yet: from
+    # the date); `due` is materialized so that the months due are worked out once per patient,
+    # not once wherever they are used
     return f"""WITH {cohort_sql(dialect, where)},
-given AS (
-  SELECT s.patient_id, COUNT(*) AS sessions FROM injection_session s JOIN cohort c ON c.patient_id = s.patient_id
-  WHERE s.status = 'done' GROUP BY s.patient_id
-), due AS (
-  SELECT c.patient_id, CASE WHEN {months_due} < 0 THEN 0 ELSE {months_due} END AS months_due FROM cohort c
-), kept AS (
-  SELECT ci.patient_id, COUNT(*) AS done, MAX(ci.month) AS last_done
-  FROM checkin ci JOIN due ON due.patient_id = ci.patient_id
-  WHERE ci.status = 'complete' AND ci.month < due.months_due
-  GROUP BY ci.patient_id
+dated AS (
+  SELECT c.arm, c.sex, c.diagnosis, c.grade_scale, c.grade, c.birth_year,
+         COALESCE(f.baseline_months, {year} * 12 + {month} - 1) AS baseline_months,
+         COALESCE(f.baseline_day, {day}) AS d,
+         COALESCE(f.sessions, 0) AS sessions, COALESCE(f.checkins, 0) AS mask
+  FROM cohort c LEFT JOIN outcome_patient f ON f.patient_id = c.patient_id
+), due AS MATERIALIZED (
+  SELECT arm, sex, diagnosis, grade_scale, grade, sessions, mask,
+         CASE WHEN birth_year IS NULL THEN 'unknown' {bounds} ELSE 'unknown' END AS age_band,
+         {months_due} AS months_due
+  FROM (SELECT dated.*, baseline_months / 12 AS y, baseline_months % 12 + 1 AS m FROM dated) x
+), clamped AS (
+  SELECT arm, sex, diagnosis, grade_scale, grade, age_band, sessions, mask,
+         CASE WHEN months_due < 0 THEN 0 WHEN months_due > {CHECKIN_MONTHS} THEN {CHECKIN_MONTHS}
+              ELSE months_due END AS months_due
+  FROM due
 )
-SELECT c.arm, c.sex, c.diagnosis, c.grade_scale, c.grade,
-       CASE WHEN c.age IS NULL THEN 'unknown' {bounds} ELSE 'unknown' END AS age_band,
+SELECT d.arm, d.sex, d.diagnosis, d.grade_scale, d.grade, d.age_band,
        COUNT(*) AS patients,
-       SUM(CASE WHEN g.sessions IS NULL THEN 0 ELSE 1 END) AS treated,
-       COALESCE(SUM(g.sessions), 0) AS sessions,
-       SUM(due.months_due) AS checkins_due,
-       COALESCE(SUM(k.done), 0) AS checkins_done,
-       SUM(CASE WHEN due.months_due >= 3 AND COALESCE(k.last_done, -1) <= due.months_due - 3 THEN 1 ELSE 0 END) AS dropped,
-       SUM(CASE WHEN due.months_due >= 3 THEN 1 ELSE 0 END) AS could_drop
-FROM cohort c
-JOIN due ON due.patient_id = c.patient_id
-LEFT JOIN given g ON g.patient_id = c.patient_id
-LEFT JOIN kept k ON k.patient_id = c.patient_id
-GROUP BY c.arm, c.sex, c.diagnosis, c.grade_scale, c.grade,
-         CASE WHEN c.age IS NULL THEN 'unknown' {bounds} ELSE 'unknown' END
+       SUM(CASE WHEN d.sessions > 0 THEN 1 ELSE 0 END) AS treated,
+       SUM(d.sessions) AS sessions,
+       SUM(d.months_due) AS checkins_due,
+       SUM({kept}) AS checkins_done,
+       SUM(CASE WHEN d.months_due >= 3 AND ((d.mask >> (d.months_due - 2)) & 3) = 0 THEN 1 ELSE 0 END) AS dropped,
+       SUM(CASE WHEN d.months_due >= 3 THEN 1 ELSE 0 END) AS could_drop
+FROM clamped d
+GROUP BY d.arm, d.sex, d.diagnosis, d.grade_scale, d.grade, d.age_band
 """
 
 
 def harm_sql(dialect: str, where: OutcomeFilter) -> str:
-    """Side effects per session given, by arm and by (treatment, product, lot), in one statement.
+    """Side effects per session given, by arm and by (treatment, product, lot), in one statement,
+    from the per patient and lot facts (outcome_lot, facts.py).
 
     A session counts once per kind: any side effect (a symptom of at least mild, or medical care
     needed), moderate or worse, serious; a late report started more than 30 days after the
     session. Lots are compared without case or surrounding spaces. Rows: arm, treatment, lot,
     product (one of the lot's), sessions, patients, with_any, with_moderate,
     with_serious, with_late."""
-    onset = _date_days(dialect, "COALESCE(s.performed_at, s.scheduled_at)", "r.started_on")
-    felt = "(r.max_severity >= 1 OR r.needed_medical_care = :yes)"
-    return f"""WITH {cohort_sql(dialect, where)},
-flags AS (
-  SELECT r.injection_session_id AS session_id,
-         MAX(CASE WHEN {felt} THEN 1 ELSE 0 END) AS any_effect,
-         MAX(CASE WHEN r.max_severity >= {MODERATE} OR r.serious = :yes THEN 1 ELSE 0 END) AS moderate,
-         MAX(CASE WHEN r.serious = :yes THEN 1 ELSE 0 END) AS serious,
-         MAX(CASE WHEN {onset} > {LATE_AFTER_DAYS} AND {felt} THEN 1 ELSE 0 END) AS late
-  FROM side_effect_report r
-  JOIN injection_session s ON s.id = r.injection_session_id
-  WHERE r.clinic_id = :clinic_id
-  GROUP BY r.injection_session_id
-), per_patient AS (
-  SELECT s.patient_id, c.arm, s.treatment, UPPER(TRIM(s.lot_number)) AS lot_number, MAX(s.product) AS product,
-         COUNT(*) AS sessions, SUM(COALESCE(f.any_effect, 0)) AS with_any, SUM(COALESCE(f.moderate, 0)) AS with_moderate,
-         SUM(COALESCE(f.serious, 0)) AS with_serious, SUM(COALESCE(f.late, 0)) AS with_late
-  FROM injection_session s
-  JOIN cohort c ON c.patient_id = s.patient_id
-  LEFT JOIN flags f ON f.session_id = s.id
-  WHERE s.status = 'done'
-  GROUP BY s.patient_id, c.arm, s.treatment, UPPER(TRIM(s.lot_number))
-)
-SELECT arm, treatment, lot_number, MAX(product) AS product, SUM(sessions) AS sessions, COUNT(*) AS patients,
-       SUM(with_any) AS with_any, SUM(with_moderate) AS with_moderate, SUM(with_serious) AS with_serious,
-       SUM(with_late) AS with_late
-FROM per_patient
-GROUP BY arm, treatment, lot_number
+    return f"""WITH {cohort_sql(dialect, where)}
+SELECT c.arm, l.treatment, l.lot_number, MAX(l.product) AS product, SUM(l.sessions) AS sessions,
+       COUNT(*) AS patients, SUM(l.with_any) AS with_any, SUM(l.with_moderate) AS with_moderate,
+       SUM(l.with_serious) AS with_serious, SUM(l.with_late) AS with_late
+FROM outcome_lot l JOIN cohort c ON c.patient_id = l.patient_id
+GROUP BY c.arm, l.treatment, l.lot_number
 """
 
 
@@ -298,25 +293,12 @@ def symptoms_sql(dialect: str, where: OutcomeFilter) -> str:
     """Each symptom felt (mild or worse) after a session, with its onset (days from the injection
     to the first day it was reported as started) and how long it was reported for (from that
     start to the last report of the same session that still lists it: a lower bound of its
-    duration). Rows of kind 'timing' (arm, symptom, onset_days, reported_days, sessions) and
-    'total' (arm, symptom, sessions, patients who felt it)."""
-    onset = _date_days(dialect, "COALESCE(s.performed_at, s.scheduled_at)", "MIN(r.started_on)")
-    lasted = (
-        "CAST(julianday(MAX(date(r.submitted_at))) - julianday(MIN(r.started_on)) AS INTEGER)"
-        if dialect == "sqlite"
-        else "(MAX(CAST(r.submitted_at AT TIME ZONE 'UTC' AS DATE)) - MIN(r.started_on))"
-    )
+    duration), from the facts (outcome_symptom). Rows of kind 'timing' (arm, symptom, onset_days,
+    reported_days, sessions) and 'total' (arm, symptom, sessions, patients who felt it)."""
     return f"""WITH {cohort_sql(dialect, where)},
 felt AS (
-  SELECT c.arm, s.id AS session_id, s.patient_id, sy.symptom,
-         {onset} AS onset_days,
-         {lasted} AS reported_days
-  FROM injection_session s
-  JOIN cohort c ON c.patient_id = s.patient_id
-  JOIN side_effect_report r ON r.injection_session_id = s.id
-  JOIN side_effect_symptom sy ON sy.report_id = r.id AND sy.severity >= 1
-  WHERE s.status = 'done'
-  GROUP BY c.arm, s.id, s.patient_id, sy.symptom, s.performed_at, s.scheduled_at
+  SELECT c.arm, s.session_id, s.patient_id, s.symptom, s.onset_days, s.reported_days
+  FROM outcome_symptom s JOIN cohort c ON c.patient_id = s.patient_id
 )
 SELECT 'timing' AS kind, arm, symptom, onset_days,
        CASE WHEN reported_days < 0 THEN 0 ELSE reported_days END AS reported_days,
@@ -332,27 +314,21 @@ GROUP BY arm, symptom
 
 def questionnaire_sql(dialect: str, where: OutcomeFilter) -> str:
     """Self-assessment at months 3, 6 and 12: the change in satisfaction with appearance since
-    the baseline answer, and the patient's own view of growth. Rows: arm, month, question,
-    value, patients."""
-    months = ", ".join(str(m) for m in QUESTIONNAIRE_MONTHS)
-    return f"""WITH {cohort_sql(dialect, where)},
-answered AS (
-  SELECT r.patient_id, r.occasion_month AS month, a.question, a.value
-  FROM questionnaire_response r
-  JOIN cohort c ON c.patient_id = r.patient_id
-  JOIN questionnaire_answer a ON a.response_id = r.id
-  WHERE r.clinic_id = :clinic_id AND a.question IN (:satisfaction, :growth)
-)
-SELECT c.arm, later.month, later.question,
-       CASE WHEN later.question = :satisfaction THEN later.value - base.value ELSE later.value END AS value,
-       COUNT(*) AS patients
-FROM answered later
-JOIN cohort c ON c.patient_id = later.patient_id
-LEFT JOIN answered base ON base.patient_id = later.patient_id AND base.month = 0 AND base.question = later.question
-WHERE later.month IN ({months}) AND (later.question = :growth OR base.value IS NOT NULL)
-GROUP BY c.arm, later.month, later.question,
-         CASE WHEN later.question = :satisfaction THEN later.value - base.value ELSE later.value END
-"""
+    the baseline answer, and the patient's own view of growth, from the facts. Rows: arm, month,
+    question, value, patients."""
+    parts = []
+    for month in QUESTIONNAIRE_MONTHS:
+        parts.append(
+            f"SELECT arm, {month} AS month, '{SATISFACTION_QUESTION}' AS question, sat{month} - sat0 AS value,"
+            f" COUNT(*) AS patients\nFROM facts WHERE sat{month} IS NOT NULL AND sat0 IS NOT NULL"
+            f" GROUP BY arm, sat{month} - sat0"
+        )
+        parts.append(
+            f"SELECT arm, {month}, '{GROWTH_QUESTION}', growth{month}, COUNT(*)\n"
+            f"FROM facts WHERE growth{month} IS NOT NULL GROUP BY arm, growth{month}"
+        )
+    columns = ("sat0", *(f"{q}{m}" for q in ("sat", "growth") for m in QUESTIONNAIRE_MONTHS))
+    return f"WITH {_facts(dialect, where, columns)}\n" + "\nUNION ALL\n".join(parts) + "\n"
 
 
 # --- binding `:name` parameters for either driver ---------------------------------------------

@@ -63,6 +63,20 @@ def proportion_exact(events: int, n: int) -> ProportionInterval:
     return _proportion(events, n, "beta")
 
 
+def proportions_exact(events: Sequence[int], n: int) -> list[ProportionInterval]:
+    """Several rates of the same n with their exact intervals, in one vectorised statsmodels call
+    (the same numbers as proportion_exact one by one, a quarter of the calls on a page of lots)."""
+    from statsmodels.stats.proportion import proportion_confint
+
+    if n == 0:
+        return [ProportionInterval(0, 0, None, None, None) for _ in events]
+    lows, highs = proportion_confint(np.asarray(events, dtype=int), n, alpha=ALPHA, method="beta")
+    return [
+        ProportionInterval(n, int(e), e / n, _finite(float(low)), _finite(float(high)))
+        for e, low, high in zip(events, lows, highs)
+    ]
+
+
 def _proportion(events: int, n: int, method: str) -> ProportionInterval:
     from statsmodels.stats.proportion import proportion_confint
 

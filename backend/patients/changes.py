@@ -22,6 +22,7 @@ from datetime import datetime
 LISTENER_MODULES = (
     "backend.reminders.reactions",
     "backend.checkins.reactions",
+    "backend.outcomes.reactions",
 )
 
 
@@ -64,7 +65,16 @@ class PhotoRefused:
     at: datetime
 
 
-Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused
+@dataclass(frozen=True, slots=True)
+class ProgressRecorded:
+    """Something recorded about how the patient is doing changed: `what` is "rating" (a
+    blinded-rating consensus), "side_effect" (a report) or "self_assessment"."""
+
+    patient_id: uuid.UUID
+    what: str
+
+
+Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused | ProgressRecorded
 Reaction = Callable[[Change], Awaitable[None]]
 
 

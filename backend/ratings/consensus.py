@@ -20,6 +20,7 @@ from datetime import UTC, datetime
 
 from backend.checkins.versions import bump_timeline
 from backend.db import connection
+from backend.patients.changes import ProgressRecorded, tell
 from backend.ratings.models import RatingConsensus, RatingPair
 from shared.contract.ratings import ConsensusScore
 
@@ -87,6 +88,7 @@ async def move(pair: RatingPair, clinic_id: uuid.UUID, *, removed: int | None, a
     if removed is not None:
         await db.execute_query(_DELETE_EMPTY["postgres" if postgres else "sqlite"], params[2:6])
     await bump_timeline(pair.patient_id)  # type: ignore[attr-defined]  # the staff timeline shows it
+    await tell(ProgressRecorded(pair.patient_id, "rating"))  # type: ignore[attr-defined]  # the outcomes count it
 
 
 async def consensus_for_patient(patient_id: uuid.UUID) -> list[ConsensusScore]:

@@ -175,4 +175,4 @@ class RatingConsensus(Model):
     class Meta:
         table = "rating_consensus"
         unique_together = (("round", "patient", "view", "month"),)
-        indexes = (("clinic_id", "month"),)
+        indexes = (("clinic_id", "month"), ("patient_id", "month"))

@@ -7,7 +7,9 @@ stored follow-up relative to baseline whatever side the rater saw each photo on.
 
 On PostgreSQL a first score is one statement (`FIRST_SCORE`): the task looked up with its seat and
 round, the score stored, the task and seat moved on, the consensus counted, the timeline bumped,
-the audit event written and the next two tokens read, in one round trip. A change with a reason,
+the audit event written and the next two tokens read, in one round trip; when the consensus
+moved, the patient's outcome facts are worked out again in the same transaction (through
+`backend.patients.changes`, so the outcomes page counts the score at once). A change with a reason,
 and SQLite, take the ordinary path of a few statements in a transaction. The queue is one
 statement on both. A unique index keeps one current score per task whichever path raced.
 """
@@ -26,6 +28,7 @@ from tortoise.transactions import in_transaction
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.db import connection
+from backend.patients.changes import ProgressRecorded, tell
 from backend.ratings import consensus
 from backend.ratings.models import RatingRater, RatingRound, RatingScore, RatingTask
 from backend.ratings.rounds import require_clinical
@@ -209,6 +212,7 @@ WITH task AS (
     FROM go
 )
 SELECT task.status, task.held, seat.tasks_done, seat.tasks_total,
+       (SELECT a.patient_id FROM agreed a LIMIT 1) AS agreed_patient,
        ARRAY(SELECT n.token FROM rating_task n WHERE n.rater_id = task.rater_id AND NOT n.done AND n.id <> task.id
              ORDER BY n.position LIMIT 2) AS following
 FROM task LEFT JOIN seat ON true
@@ -219,11 +223,14 @@ async def _first_score(
     principal: StaffPrincipal, round_id: uuid.UUID, token: str, given: int | None, cannot_rate: str | None,
     data: ScoreSubmit, ctx: RatingContext,
 ) -> RaterQueue:
-    _, rows = await connection().execute_query(
-        FIRST_SCORE,
-        [token, round_id, principal.staff_id, principal.clinic_id, given, cannot_rate, data.seconds_taken,
-         data.sitting, uuid.uuid4(), uuid.uuid4(), datetime.now(UTC), principal.actor_kind],
-    )
+    async with in_transaction() as db:
+        _, rows = await db.execute_query(
+            FIRST_SCORE,
+            [token, round_id, principal.staff_id, principal.clinic_id, given, cannot_rate, data.seconds_taken,
+             data.sitting, uuid.uuid4(), uuid.uuid4(), datetime.now(UTC), principal.actor_kind],
+        )
+        if rows and rows[0]["agreed_patient"] is not None:  # the consensus moved: the outcomes count it
+            await tell(ProgressRecorded(rows[0]["agreed_patient"], "rating"))
     if not rows:
         await seat_for(principal, round_id)  # 404 / 403 for a round that is not theirs
         raise _token_refusal()

@@ -14,6 +14,7 @@ from tortoise.transactions import in_transaction
 from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.patients import service as patients
+from backend.patients.changes import ProgressRecorded, tell
 from backend.patients.models import Patient
 from backend.patients.schedule import patient_schedule
 from backend.reports import due
@@ -101,6 +102,7 @@ async def submit(
             )
             rows = [QuestionnaireAnswer(response=response, question=q, value=v) for q, v in answers.items()]
             await QuestionnaireAnswer.bulk_create(rows)
+            await tell(ProgressRecorded(patient.id, "self_assessment"))
             await audit.record(
                 principal, "questionnaire.submit", "questionnaire_response", response.id,
                 patient_id=patient.id, detail={"version": data.version, "occasion_month": month},

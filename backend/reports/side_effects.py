@@ -18,6 +18,7 @@ from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.injections.models import InjectionSession
 from backend.patients import service as patients
+from backend.patients.changes import ProgressRecorded, tell
 from backend.patients.models import Patient
 from backend.patients.schedule import patient_schedule
 from backend.reports import due
@@ -201,6 +202,7 @@ async def submit(
                 for symptom, severity in checked.items()
             ]
             await SideEffectSymptom.bulk_create(symptoms)
+            await tell(ProgressRecorded(principal.patient_id, "side_effect"))
             detail = {
                 "injection_session_id": str(session.id),
                 "lot_number": session.lot_number,

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 
 from backend.checkins.models import CheckIn
 from backend.injections.models import InjectionSession
+from backend.outcomes import facts
 from backend.patients.models import Patient
 from backend.ratings.models import RatingConsensus, RatingRound
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
@@ -116,4 +117,5 @@ async def build(clinic_id: uuid.UUID, *, seed: int = 7, per_arm: dict[str, int] 
         (RatingConsensus, consensus), (QuestionnaireResponse, responses), (QuestionnaireAnswer, answers),
     ):
         await model.bulk_create(rows, batch_size=500)
+    await facts.rebuild(clinic_id)  # raw rows bypass the services that keep the outcome facts
     return cohort

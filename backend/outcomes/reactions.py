@@ -1,0 +1,35 @@
+"""How the outcomes feature reacts to patient changes (backend.patients.changes): the facts that
+depend on what changed are worked out again in the same transaction."""
+
+from __future__ import annotations
+
+from backend.outcomes import facts
+from backend.patients.changes import CheckInCompleted, ProgressRecorded, ScheduleChanged
+
+# what each kind of progress feeds: consensus and answers are patient facts; a side-effect
+# report counts against its session's lot and symptoms
+_FEEDS = {
+    "rating": (facts.PATIENT,),
+    "self_assessment": (facts.PATIENT,),
+    "side_effect": (facts.LOTS, facts.SYMPTOMS),
+}
+
+
+async def _schedule_changed(change: ScheduleChanged) -> None:
+    # an injection session (sessions, dose, lots, symptom onsets) or the baseline (dose, months due)
+    await facts.refresh(change.patient_id)
+
+
+async def _checkin_completed(change: CheckInCompleted) -> None:
+    await facts.refresh(change.patient_id, (facts.PATIENT,))
+
+
+async def _progress_recorded(change: ProgressRecorded) -> None:
+    await facts.refresh(change.patient_id, _FEEDS[change.what])
+
+
+REACTIONS = {
+    ScheduleChanged: _schedule_changed,
+    CheckInCompleted: _checkin_completed,
+    ProgressRecorded: _progress_recorded,
+}
