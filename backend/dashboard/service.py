@@ -26,6 +26,7 @@ from backend.records import alert_emails, deletion
 from backend.photos import service as photo_service
 from backend.photos.context import PhotoContext
 from backend.reports import side_effects
+from backend.audit.filters import AuditFilter
 from shared.contract.audit import AuditPage
 from shared.contract.checkins import PhotoOut
 from shared.contract.clinics import ClinicOut
@@ -197,23 +198,16 @@ class AuditLogPage:
     events: AuditPage
     staff_names: dict[uuid.UUID, str]
     patient_names: dict[uuid.UUID, tuple[str, str]]
+    staff_members: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # the "who" filter's choices
 
 
-async def audit_log(
-    principal: StaffPrincipal, *, patient_id: uuid.UUID | None, action: str | None, offset: int, limit: int
-) -> AuditLogPage:
-    clock = await clinic_clock(principal)
-    events = await audit.list_events(principal.clinic_id, patient_id=patient_id, action=action, offset=offset, limit=limit)
-    staff_ids = {e.actor_id for e in events.items if e.actor_kind == "staff" and e.actor_id}
-    # sign-ins are recorded before there is a signed-in actor: the staff member is the subject
-    staff_ids |= {_uuid(e.subject_id) for e in events.items if e.subject_type == "staff"} - {None}
-    staff = (
-        await StaffUser.filter(clinic_id=principal.clinic_id, id__in=list(staff_ids)).values_list("id", "name")
-        if staff_ids
-        else []
-    )
-    patient_names = await _patient_names(principal, {e.patient_id for e in events.items if e.patient_id})
-    return AuditLogPage(clock, events, {row[0]: row[1] for row in staff}, patient_names)
+async def audit_log(principal: StaffPrincipal, where: AuditFilter, *, clock: ClinicClock, offset: int, limit: int) -> AuditLogPage:
+    events = await audit.list_events(principal.clinic_id, where, offset=offset, limit=limit)
+    members = await StaffUser.filter(clinic_id=principal.clinic_id).order_by("name", "id").values_list("id", "name")
+    names = {row[0]: row[1] for row in members}
+    ids = {e.patient_id for e in events.items if e.patient_id} | ({where.patient_id} if where.patient_id else set())
+    patient_names = await _patient_names(principal, ids)
+    return AuditLogPage(clock, events, names, patient_names, [(row[0], row[1]) for row in members])
 
 
 async def acknowledge_report(principal: StaffPrincipal, report_id: uuid.UUID) -> SideEffectReportOut:
@@ -223,9 +217,3 @@ async def acknowledge_report(principal: StaffPrincipal, report_id: uuid.UUID) ->
 async def annotate_report(principal: StaffPrincipal, report_id: uuid.UUID, note: ReportAnnotationCreate) -> SideEffectReportOut:
     return await side_effects.annotate(principal, report_id, note)
 
-
-def _uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
