@@ -28,8 +28,8 @@ class AuditController(Controller):
         patient_id: Annotated[uuid.UUID | None, QueryParameter()] = None,
         staff_id: Annotated[uuid.UUID | None, QueryParameter(description="Events by this staff member.")] = None,
         action: Annotated[str | None, QueryParameter(max_length=64)] = None,
-        date_from: Annotated[date | None, QueryParameter(query="from", description="First day, in the clinic's timezone.")] = None,
-        date_to: Annotated[date | None, QueryParameter(query="to", description="Last day (included), in the clinic's timezone.")] = None,
+        date_from: Annotated[date | None, QueryParameter(name="from", description="First day, in the clinic's timezone.")] = None,
+        date_to: Annotated[date | None, QueryParameter(name="to", description="Last day (included), in the clinic's timezone.")] = None,
         offset: Offset = 0,
         limit: Annotated[int, QueryParameter(ge=1, le=500)] = 100,
     ) -> AuditPage:

@@ -107,13 +107,18 @@ class PatientPage:
 async def patient_page(
     principal: StaffPrincipal, patient_id: uuid.UUID, public_url: str, photos: PhotoContext
 ) -> PatientPage:
-    """Everything the patient page shows; showing the photo timeline is audited (photo.view)."""
-    patient = await patients.view(principal, patient_id)
+    """Everything the patient page shows: the record, sessions, side-effect reports and photo
+    timeline. The whole page is one read and one audit event (patient.view, via the dashboard,
+    naming the photos and reports shown)."""
+    patient = await patients.record_for_staff(principal, patient_id)
     clock = await clinic_clock(principal)
-    sessions = await injections.list_for_patient(principal, patient_id)
-    reports = await side_effects.list_for_patient(principal, patient_id)
-    timeline = build_grid(
-        await photo_timeline.for_staff(principal, patient_id, photos), today=clock.today, side_effects=reports
+    sessions = await injections.sessions_of(principal, patient_id)
+    reports = await side_effects.reports_of(principal, patient_id)
+    shown_timeline, photo_ids = await photo_timeline.read_for_staff(principal, patient_id, photos)
+    timeline = build_grid(shown_timeline, today=clock.today, side_effects=reports)
+    await audit.read(
+        principal, "patient.view", patient_id=patient_id,
+        detail={"via": "dashboard", "photos": photo_ids, "side_effects": [str(r.id) for r in reports], "sessions": len(sessions)},
     )
     return PatientPage(
         clock=clock,
@@ -145,7 +150,8 @@ async def photo_page(principal: StaffPrincipal, photo_ids: list[uuid.UUID], phot
     if len({p.view for p in shown}) != 1:
         raise InvalidInput("Compare two photos of the same view.")
     shown.sort(key=lambda p: (p.checkin_month, p.captured_at))
-    return PhotoPage(await clinic_clock(principal), await patients.view(principal, shown[0].patient_id), shown)
+    # the photos' own events record this read; the record gives the page its heading only
+    return PhotoPage(await clinic_clock(principal), await patients.record_for_staff(principal, shown[0].patient_id), shown)
 
 
 async def record_session(
@@ -163,8 +169,16 @@ async def update_session(principal: StaffPrincipal, session_id: uuid.UUID, chang
 
 
 async def session_for_edit(principal: StaffPrincipal, session_id: uuid.UUID) -> tuple[InjectionOut, PatientOut]:
+    """A session and its patient, not audited (the change that follows is)."""
     session = injections.injection_out(await injections.get_for_staff(principal, session_id))
-    return session, await patients.view(principal, session.patient_id)
+    return session, await patients.record_for_staff(principal, session.patient_id)
+
+
+async def session_form(principal: StaffPrincipal, session_id: uuid.UUID) -> tuple[InjectionOut, PatientOut]:
+    """A session shown in its form; the read is audited (injection.view)."""
+    session, patient = await session_for_edit(principal, session_id)
+    await audit.read(principal, "injection.view", patient_id=patient.id, subject=("injection_session", session.id))
+    return session, patient
 
 
 @dataclass(frozen=True)

@@ -32,8 +32,8 @@ class AuditPagesController(Controller):
         patient: Text = None,
         staff: Text = None,
         action: Text = None,
-        date_from: Annotated[str | None, QueryParameter(query="from", max_length=10)] = None,
-        date_to: Annotated[str | None, QueryParameter(query="to", max_length=10)] = None,
+        date_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        date_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
     ) -> Template:
         principal = staff_of(request)
@@ -58,8 +58,8 @@ class AuditPagesController(Controller):
         patient: Text = None,
         staff: Text = None,
         action: Text = None,
-        date_from: Annotated[str | None, QueryParameter(query="from", max_length=10)] = None,
-        date_to: Annotated[str | None, QueryParameter(query="to", max_length=10)] = None,
+        date_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        date_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
     ) -> Stream:
         """The filtered trail as CSV (UTC times); the export is itself an audit event."""
         principal = staff_of(request)
