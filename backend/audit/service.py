@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import logging
+import sqlite3
 import uuid
 from collections.abc import AsyncIterator
 from datetime import UTC
@@ -29,8 +30,23 @@ from shared.errors import AuditUnavailable
 
 log = logging.getLogger(__name__)
 
-# what a failed insert into audit_event can raise: a missing table, a refusing trigger, a lost connection
-_WRITE_FAILURES = (OperationalError, IntegrityError, DBConnectionError, TransactionManagementError, OSError)
+
+def _write_failures() -> tuple[type[BaseException], ...]:
+    """What a failed insert into audit_event can raise: a missing table, a refusing trigger, a lost
+    connection. Tortoise translates most driver errors; asyncpg's RAISE from a trigger it does not."""
+    failures: list[type[BaseException]] = [
+        OperationalError, IntegrityError, DBConnectionError, TransactionManagementError, OSError, sqlite3.Error
+    ]
+    try:
+        import asyncpg
+    except ImportError:  # an SQLite-only install
+        pass
+    else:
+        failures += [asyncpg.PostgresError, asyncpg.InterfaceError]
+    return tuple(failures)
+
+
+_WRITE_FAILURES = _write_failures()
 AUDIT_UNAVAILABLE_MESSAGE = (
     "The audit log cannot be written just now, so this was not shown or changed. Please retry in a moment."
 )
