@@ -54,3 +54,6 @@ async def audit_switch(client) -> AsyncIterator[AuditSwitch]:
     finally:
         if switch.off:  # the PostgreSQL test database is reused: never leave the trigger behind
             await switch.mend()
+
+
+from tests.backend.dashboard.conftest import browser  # noqa: E402,F401  (the signed-in dashboard client)
