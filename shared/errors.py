@@ -84,6 +84,7 @@ class ErrorCode(StrEnum):
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"
+    AUDIT_UNAVAILABLE = "audit_unavailable"  # the audit event could not be written, so nothing was shown
     INTERNAL_ERROR = "internal_error"  # a fault on our side, never expected: it is logged
 
 
@@ -149,3 +150,9 @@ class Unavailable(FollicleError):
     """A dependency (store, database) is down; the caller should retry after `retry_after` s."""
 
     default_code = ErrorCode.STORE_UNAVAILABLE
+
+
+class AuditUnavailable(Unavailable):
+    """The audit trail could not be written: the read or change it records is refused (503)."""
+
+    default_code = ErrorCode.AUDIT_UNAVAILABLE

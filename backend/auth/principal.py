@@ -16,6 +16,7 @@ from litestar.types import ASGIApp, Receive, Scope, Send
 
 from backend.auth.models import StaffSession
 from backend.enrolment.models import Device
+from backend.security.client_address import UNKNOWN, scope_address
 from backend.security.tokens import DASHBOARD_SESSION_PREFIX, DEVICE_TOKEN_PREFIX, STAFF_TOKEN_PREFIX, token_hash
 from shared.contract.auth import StaffRole
 
@@ -39,6 +40,7 @@ class StaffPrincipal:
     email: str
     csrf_token: str
     via_cookie: bool
+    address: str = UNKNOWN  # where the request came from: the audit trail's "from where"
 
     @property
     def actor_kind(self) -> str:
@@ -54,6 +56,7 @@ class PatientPrincipal:
     patient_id: uuid.UUID
     clinic_id: uuid.UUID
     device_id: uuid.UUID
+    address: str = UNKNOWN
 
     @property
     def actor_kind(self) -> str:
@@ -126,6 +129,7 @@ async def resolve_principal(scope: Scope, dashboard_idle: timedelta) -> tuple[Pr
                 email=staff.email,
                 csrf_token=session.csrf_token,
                 via_cookie=via_cookie,
+                address=scope_address(scope),
             ),
             None,
         )
@@ -140,6 +144,7 @@ async def resolve_principal(scope: Scope, dashboard_idle: timedelta) -> tuple[Pr
                 patient_id=device.patient.id,
                 clinic_id=device.patient.clinic_id,  # type: ignore[attr-defined]
                 device_id=device.id,
+                address=scope_address(scope),
             ),
             None,
         )

@@ -58,7 +58,8 @@ async def sign_in(
             expires_at=now + ttl,
         )
         await audit.record(
-            None, "staff.sign_in", "staff", staff.id, clinic_id=staff.clinic_id, detail={"via": kind}  # type: ignore[attr-defined]
+            None, "staff.sign_in", "staff", staff.id, clinic_id=staff.clinic_id,  # type: ignore[attr-defined]
+            detail={"via": kind}, address=client_address,
         )
     return SignedIn(token=token, expires_at=session.expires_at, staff=staff_out(staff)), session
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 
+from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.checkins.models import CheckIn
 from backend.checkins.output import checkin_out
@@ -40,8 +41,11 @@ async def my_checkins(principal: PatientPrincipal) -> MyCheckIns:
 
 
 async def patient_checkins(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[CheckInOut]:
+    """A patient's check-ins for staff; the read is audited (checkin.list)."""
     patient = await patients.get_for_staff(principal, patient_id)
-    return await _checkins_of(patient.id)
+    checkins = await _checkins_of(patient.id)
+    await audit.read(principal, "checkin.list", patient_id=patient.id, detail={"checkins": len(checkins)})
+    return checkins
 
 
 async def complete_if_done(checkin_id: uuid.UUID) -> None:

@@ -26,6 +26,7 @@ from backend.records import alert_emails, deletion
 from backend.photos import service as photo_service
 from backend.photos.context import PhotoContext
 from backend.reports import inbox, side_effects
+from backend.audit.filters import AuditFilter
 from shared.contract.audit import AuditPage
 from shared.contract.checkins import PhotoOut
 from shared.contract.clinics import ClinicOut
@@ -106,13 +107,18 @@ class PatientPage:
 async def patient_page(
     principal: StaffPrincipal, patient_id: uuid.UUID, public_url: str, photos: PhotoContext
 ) -> PatientPage:
-    """Everything the patient page shows; showing the photo timeline is audited (photo.view)."""
-    patient = await patients.view(principal, patient_id)
+    """Everything the patient page shows: the record, sessions, side-effect reports and photo
+    timeline. The whole page is one read and one audit event (patient.view, via the dashboard,
+    naming the photos and reports shown)."""
+    patient = await patients.record_for_staff(principal, patient_id)
     clock = await clinic_clock(principal)
-    sessions = await injections.list_for_patient(principal, patient_id)
-    reports = await side_effects.list_for_patient(principal, patient_id)
-    timeline = build_grid(
-        await photo_timeline.for_staff(principal, patient_id, photos), today=clock.today, side_effects=reports
+    sessions = await injections.sessions_of(principal, patient_id)
+    reports = await side_effects.reports_of(principal, patient_id)
+    shown_timeline, photo_ids = await photo_timeline.read_for_staff(principal, patient_id, photos)
+    timeline = build_grid(shown_timeline, today=clock.today, side_effects=reports)
+    await audit.read(
+        principal, "patient.view", patient_id=patient_id,
+        detail={"via": "dashboard", "photos": photo_ids, "side_effects": [str(r.id) for r in reports], "sessions": len(sessions)},
     )
     return PatientPage(
         clock=clock,
@@ -144,7 +150,8 @@ async def photo_page(principal: StaffPrincipal, photo_ids: list[uuid.UUID], phot
     if len({p.view for p in shown}) != 1:
         raise InvalidInput("Compare two photos of the same view.")
     shown.sort(key=lambda p: (p.checkin_month, p.captured_at))
-    return PhotoPage(await clinic_clock(principal), await patients.view(principal, shown[0].patient_id), shown)
+    # the photos' own events record this read; the record gives the page its heading only
+    return PhotoPage(await clinic_clock(principal), await patients.record_for_staff(principal, shown[0].patient_id), shown)
 
 
 async def record_session(
@@ -162,8 +169,16 @@ async def update_session(principal: StaffPrincipal, session_id: uuid.UUID, chang
 
 
 async def session_for_edit(principal: StaffPrincipal, session_id: uuid.UUID) -> tuple[InjectionOut, PatientOut]:
+    """A session and its patient, not audited (the change that follows is)."""
     session = injections.injection_out(await injections.get_for_staff(principal, session_id))
-    return session, await patients.view(principal, session.patient_id)
+    return session, await patients.record_for_staff(principal, session.patient_id)
+
+
+async def session_form(principal: StaffPrincipal, session_id: uuid.UUID) -> tuple[InjectionOut, PatientOut]:
+    """A session shown in its form; the read is audited (injection.view)."""
+    session, patient = await session_for_edit(principal, session_id)
+    await audit.read(principal, "injection.view", patient_id=patient.id, subject=("injection_session", session.id))
+    return session, patient
 
 
 @dataclass(frozen=True)
@@ -202,23 +217,16 @@ class AuditLogPage:
     events: AuditPage
     staff_names: dict[uuid.UUID, str]
     patient_names: dict[uuid.UUID, tuple[str, str]]
+    staff_members: list[tuple[uuid.UUID, str]] = field(default_factory=list)  # the "who" filter's choices
 
 
-async def audit_log(
-    principal: StaffPrincipal, *, patient_id: uuid.UUID | None, action: str | None, offset: int, limit: int
-) -> AuditLogPage:
-    clock = await clinic_clock(principal)
-    events = await audit.list_events(principal.clinic_id, patient_id=patient_id, action=action, offset=offset, limit=limit)
-    staff_ids = {e.actor_id for e in events.items if e.actor_kind == "staff" and e.actor_id}
-    # sign-ins are recorded before there is a signed-in actor: the staff member is the subject
-    staff_ids |= {_uuid(e.subject_id) for e in events.items if e.subject_type == "staff"} - {None}
-    staff = (
-        await StaffUser.filter(clinic_id=principal.clinic_id, id__in=list(staff_ids)).values_list("id", "name")
-        if staff_ids
-        else []
-    )
-    patient_names = await _patient_names(principal, {e.patient_id for e in events.items if e.patient_id})
-    return AuditLogPage(clock, events, {row[0]: row[1] for row in staff}, patient_names)
+async def audit_log(principal: StaffPrincipal, where: AuditFilter, *, clock: ClinicClock, offset: int, limit: int) -> AuditLogPage:
+    events = await audit.list_events(principal.clinic_id, where, offset=offset, limit=limit)
+    members = await StaffUser.filter(clinic_id=principal.clinic_id).order_by("name", "id").values_list("id", "name")
+    names = {row[0]: row[1] for row in members}
+    ids = {e.patient_id for e in events.items if e.patient_id} | ({where.patient_id} if where.patient_id else set())
+    patient_names = await _patient_names(principal, ids)
+    return AuditLogPage(clock, events, names, patient_names, [(row[0], row[1]) for row in members])
 
 
 @dataclass(frozen=True)
@@ -270,9 +278,3 @@ async def acknowledge_report(principal: StaffPrincipal, report_id: uuid.UUID) ->
 async def annotate_report(principal: StaffPrincipal, report_id: uuid.UUID, note: ReportAnnotationCreate) -> SideEffectReportOut:
     return await side_effects.annotate(principal, report_id, note)
 
-
-def _uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None

@@ -123,10 +123,18 @@ async def update(principal: StaffPrincipal, session_id: uuid.UUID, data: Injecti
     return injection_out(session)
 
 
-async def list_for_patient(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[InjectionOut]:
+async def sessions_of(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[InjectionOut]:
+    """A patient's sessions, not audited: for pages that audit their own read."""
     patient = await patients.get_for_staff(principal, patient_id)
     sessions = await InjectionSession.filter(patient=patient).order_by("scheduled_at")
     return [injection_out(s) for s in sessions]
+
+
+async def list_for_patient(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[InjectionOut]:
+    """A patient's sessions for staff; the read is audited (injection.list)."""
+    sessions = await sessions_of(principal, patient_id)
+    await audit.read(principal, "injection.list", patient_id=patient_id, detail={"sessions": len(sessions)})
+    return sessions
 
 
 async def list_own(principal: PatientPrincipal) -> list[PatientInjectionOut]:
@@ -148,6 +156,10 @@ async def find_by_lot(principal: StaffPrincipal, lot_number: str) -> list[Inject
         raise InvalidInput("Give a lot number to search for.")
     sessions = await InjectionSession.filter(clinic_id=principal.clinic_id, lot_number__iexact=lot).order_by(
         "scheduled_at"
+    )
+    # one event for every patient the lot reached, naming the lot
+    await audit.read(
+        principal, "injection.lot_search", detail={"lot": lot, "sessions": len(sessions), "patients": len({s.patient_id for s in sessions})}  # type: ignore[attr-defined]
     )
     return [injection_out(s) for s in sessions]
 

@@ -13,7 +13,7 @@ async def work_out_the_facts(apps, schema_editor) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_photo_path')]
+    dependencies = [('models', '0009_audit_reads')]
 
     initial = False
 

@@ -17,7 +17,7 @@ BACKFILL = "UPDATE rating_consensus SET\n" + ",\n".join(
 )
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0008_photo_path')]
+    dependencies = [('models', '0010_outcome_facts')]
 
     initial = False
 

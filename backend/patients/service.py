@@ -171,9 +171,16 @@ async def update(principal: StaffPrincipal, patient_id: uuid.UUID, data: Patient
     return patient_out(patient)
 
 
+async def record_for_staff(principal: StaffPrincipal, patient_id: uuid.UUID) -> PatientOut:
+    """The patient's record, not audited: for pages that audit their own read (one event per read)."""
+    return patient_out(await get_for_staff(principal, patient_id))
+
+
 async def view(principal: StaffPrincipal, patient_id: uuid.UUID) -> PatientOut:
-    patient = await get_for_staff(principal, patient_id)
-    return patient_out(patient)
+    """The patient's record for staff of their clinic; the read is audited (patient.view)."""
+    patient = await record_for_staff(principal, patient_id)
+    await audit.read(principal, "patient.view", patient_id=patient_id)
+    return patient
 
 
 async def search(
@@ -184,6 +191,9 @@ async def search(
         query = query.filter(Q(display_name__icontains=text) | Q(record_number__icontains=text))
     total = await query.count()
     patients = await query.order_by("display_name", "id").offset(offset).limit(limit)
+    await audit.read(
+        principal, "patient.list", detail={"q": text or "", "offset": offset, "shown": len(patients), "total": total}
+    )
     return PatientPage(items=[patient_out(p) for p in patients], total=total, offset=offset, limit=limit)
 
 

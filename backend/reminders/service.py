@@ -124,6 +124,10 @@ async def history(
     )
     counts = {s.value: 0 for s in ReminderState}
     counts.update({ReminderState(c["state"]).value: c["n"] for c in counted})
+    await audit.read(
+        principal, "reminder.history", patient_id=patient.id,
+        detail={"state": state.value if state else None, "offset": offset, "shown": len(page)},
+    )
     return ReminderHistory(
         items=[_reminder_out(r, attempts.get(r.id, [])) for r in page],
         total=total,

@@ -65,6 +65,7 @@ async def reports_for_inbox(
     zone = ZoneInfo(timezone)
     return await side_effects.search(
         principal,
+        action="side_effects.inbox",  # one audit event for the page, naming its filter
         lot=filters.lot,
         treatment=filters.treatment,
         serious=filters.serious,

@@ -131,5 +131,8 @@ async def list_own(principal: PatientPrincipal) -> list[QuestionnaireOut]:
 
 
 async def list_for_patient(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[QuestionnaireOut]:
+    """A patient's answered questionnaires; the read is audited (questionnaire.list)."""
     patient = await patients.get_for_staff(principal, patient_id)
-    return await _list(patient.id)
+    answered = await _list(patient.id)
+    await audit.read(principal, "questionnaire.list", patient_id=patient.id, detail={"responses": len(answered)})
+    return answered

@@ -261,18 +261,33 @@ async def _get_for_staff(principal: StaffPrincipal, report_id: uuid.UUID) -> Sid
 
 
 async def view(principal: StaffPrincipal, report_id: uuid.UUID) -> SideEffectReportOut:
-    return _for_staff(await _get_for_staff(principal, report_id))
+    """One report for staff of the patient's clinic; the read is audited (side_effect.view)."""
+    report = _for_staff(await _get_for_staff(principal, report_id))
+    await audit.read(
+        principal, "side_effect.view", patient_id=report.patient_id, subject=("side_effect_report", report.id),
+        detail={"serious": report.serious},
+    )
+    return report
 
 
-async def list_for_patient(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[SideEffectReportOut]:
+async def reports_of(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[SideEffectReportOut]:
+    """A patient's reports, newest first, not audited: for pages that audit their own read."""
     patient = await patients.get_for_staff(principal, patient_id)
     reports = await _staff_query(SideEffectReport.filter(patient_id=patient.id).order_by("-submitted_at", "-id"))
     return [_for_staff(r) for r in reports]
 
 
+async def list_for_patient(principal: StaffPrincipal, patient_id: uuid.UUID) -> list[SideEffectReportOut]:
+    """A patient's reports; the read is audited (side_effects.list, filtered to the patient)."""
+    reports = await reports_of(principal, patient_id)
+    await audit.read(principal, "side_effects.list", patient_id=patient_id, detail={"reports": len(reports)})
+    return reports
+
+
 async def search(
     principal: StaffPrincipal,
     *,
+    action: str = "side_effects.list",
     lot: str | None = None,
     treatment: Treatment | None = None,
     serious: bool | None = None,
@@ -311,12 +326,22 @@ async def search(
         )
         order = ["-needs_review", *order]
     reports = await _staff_query(query.order_by(*order).offset(offset).limit(limit))
+    where = {
+        "lot": lot, "treatment": treatment, "serious": serious, "acknowledged": acknowledged, "min_severity": min_severity,
+        "submitted_from": submitted_from.isoformat() if submitted_from else None,
+        "submitted_before": submitted_before.isoformat() if submitted_before else None,
+    }
+    # one event for the list, naming its filter: never one per report shown
+    await audit.read(
+        principal, action,
+        detail={"filter": {k: v for k, v in where.items() if v is not None}, "offset": offset, "shown": len(reports), "total": total},
+    )
     return SideEffectReportPage(items=[_for_staff(r) for r in reports], total=total, offset=offset, limit=limit)
 
 
 async def alerts(principal: StaffPrincipal, *, offset: int = 0, limit: int = 50) -> SideEffectReportPage:
     """Serious reports no one in the clinic has acknowledged yet: the dashboard's alert list."""
-    return await search(principal, serious=True, acknowledged=False, offset=offset, limit=limit)
+    return await search(principal, action="side_effects.alerts", serious=True, acknowledged=False, offset=offset, limit=limit)
 
 
 async def annotate(principal: StaffPrincipal, report_id: uuid.UUID, data: ReportAnnotationCreate) -> SideEffectReportOut:

@@ -12,6 +12,7 @@ import ipaddress
 from collections.abc import Iterable, Sequence
 
 from litestar.connection import ASGIConnection
+from litestar.types import Scope
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 UNKNOWN = "unknown"
@@ -85,8 +86,14 @@ def forwarded_for(headers: Iterable[tuple[bytes, bytes]]) -> list[str]:
     return entries
 
 
+def scope_address(scope: Scope) -> str:
+    """`client_address` from the raw ASGI scope (for middleware, before a connection object exists)."""
+    peer = scope.get("client")
+    app = scope.get("app")
+    trusted = getattr(app.state, "trusted_proxies", None) if app is not None else None
+    return resolve(peer[0] if peer else None, forwarded_for(scope.get("headers", [])), trusted or TrustedProxies())
+
+
 def client_address(connection: ASGIConnection) -> str:
     """The address of whoever sent this request, as a string ("unknown" when the server has none)."""
-    peer = connection.scope.get("client")
-    trusted = getattr(connection.app.state, "trusted_proxies", None) or TrustedProxies()
-    return resolve(peer[0] if peer else None, forwarded_for(connection.scope.get("headers", [])), trusted)
+    return scope_address(connection.scope)

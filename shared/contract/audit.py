@@ -18,6 +18,7 @@ class AuditEventOut(Response, kw_only=True):
     subject_id: str
     patient_id: uuid.UUID | None
     detail: dict[str, object]
+    address: str | None = None  # where the request came from (the client's IP address)
 
 
 class AuditPage(Response, kw_only=True):

@@ -2,6 +2,11 @@
 
 Patients A and B belong to clinic X; the resources named in paths are patient A's.
 A route added without a row here fails `test_every_route_is_in_the_matrix`.
+
+`reads` is the audit action a staff member's successful read of health information writes: each
+such read writes exactly one audit event, and a refused read (another clinic, a patient, nobody)
+writes none. A staff GET route with neither `reads` nor a reason in NOT_HEALTH_READS fails
+`test_every_staff_read_says_how_it_is_audited`.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from backend.audit.models import AuditEvent
 from backend.enrolment.models import Device, Invite
 from tests.backend.reports.bodies import questionnaire_body, side_effect_body, store_report
 from tests.backend.records.rows import ready_export_row
@@ -33,6 +39,7 @@ class Route:
     expected: tuple[int, ...]
     body: object = None
     ok: int = 200  # the success status of this route, substituted for 200 above
+    reads: str | None = None  # the audit action of a staff read of health information
 
     def want(self, role: str) -> int:
         status = self.expected[ROLES.index(role)]
@@ -56,9 +63,9 @@ ROUTES: list[Route] = [
     Route("PATCH", "/clinic", STAFF_ANY, {"name": "Renamed"}),
     Route("GET", "/clinic/staff", STAFF_ANY),
     Route("POST", "/clinic/staff", STAFF_ANY, {"email": "{role}@new.example", "name": "N", "role": "clinician", "password": "long enough pass"}, ok=201),
-    Route("GET", "/patients", STAFF_ANY),
+    Route("GET", "/patients", STAFF_ANY, reads="patient.list"),
     Route("POST", "/patients", STAFF_ANY, PATIENT_BODY, ok=201),
-    Route("GET", "/patients/{patient_a}", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}", STAFF_ON_A, reads="patient.view"),
     Route("PATCH", "/patients/{patient_a}", STAFF_ON_A, {"display_name": "Renamed"}),
     Route("DELETE", "/patients/{patient_a}", STAFF_ON_A, ok=204),
     Route("GET", "/me", PATIENT_SELF),
@@ -71,10 +78,10 @@ ROUTES: list[Route] = [
     Route("POST", "/devices/{device_a}/revoke", STAFF_ON_A),
     Route("POST", "/enrol", (400,) * 5, {"code": "NOSUCHCODE"}),
     Route("DELETE", "/me/device", PATIENT_SELF, ok=204),
-    Route("GET", "/patients/{patient_a}/injections", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/injections", STAFF_ON_A, reads="injection.list"),
     Route("POST", "/patients/{patient_a}/injections", STAFF_ON_A, INJECTION_BODY, ok=201),
     Route("PATCH", "/injections/{injection_a}", STAFF_ON_A, {"status": "cancelled"}),
-    Route("GET", "/lots/LOT-A1/injections", STAFF_ANY),
+    Route("GET", "/lots/LOT-A1/injections", STAFF_ANY, reads="injection.lot_search"),
     Route("GET", "/me/injections", PATIENT_SELF),
     Route("GET", "/audit", STAFF_ANY),
     # patient B may not report on patient A's injection: 404, nothing stored
@@ -83,29 +90,29 @@ ROUTES: list[Route] = [
     Route("POST", "/me/questionnaires", PATIENT_SELF, lambda ids: questionnaire_body(), ok=201),
     Route("GET", "/me/questionnaires", PATIENT_SELF),
     Route("GET", "/me/questions-due", PATIENT_SELF),
-    Route("GET", "/side-effects", STAFF_ANY),
-    Route("GET", "/side-effects/alerts", STAFF_ANY),
-    Route("GET", "/side-effects/{side_effect_a}", STAFF_ON_A),
+    Route("GET", "/side-effects", STAFF_ANY, reads="side_effects.list"),
+    Route("GET", "/side-effects/alerts", STAFF_ANY, reads="side_effects.alerts"),
+    Route("GET", "/side-effects/{side_effect_a}", STAFF_ON_A, reads="side_effect.view"),
     Route("POST", "/side-effects/{side_effect_a}/annotations", STAFF_ON_A, {"text": "Called the patient."}, ok=201),
     Route("POST", "/side-effects/{side_effect_a}/acknowledge", STAFF_ON_A),
-    Route("GET", "/patients/{patient_a}/side-effects", STAFF_ON_A),
-    Route("GET", "/patients/{patient_a}/questionnaires", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/side-effects", STAFF_ON_A, reads="side_effects.list"),
+    Route("GET", "/patients/{patient_a}/questionnaires", STAFF_ON_A, reads="questionnaire.list"),
     Route("PUT", "/me/device/push-token", PATIENT_SELF, {"platform": "android", "push_token": "fcm-registration-token-0123456789"}),
     Route("GET", "/me/schedule", PATIENT_SELF),
-    Route("GET", "/patients/{patient_a}/reminders", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/reminders", STAFF_ON_A, reads="reminder.history"),
     # photos: patient B asking for patient A's photo learns nothing (404)
     Route("POST", "/me/photos/slots", PATIENT_SELF, lambda ids: slot_body()),
     Route("POST", "/me/photos/{photo_a}/complete", (401, 200, 404, 403, 403)),
     Route("GET", "/me/photos/{photo_a}", (401, 200, 404, 403, 403)),
     Route("GET", "/me/checkins", PATIENT_SELF),
     Route("GET", "/me/timeline", PATIENT_SELF),
-    Route("GET", "/patients/{patient_a}/timeline", STAFF_ON_A),
-    Route("GET", "/patients/{patient_a}/checkins", STAFF_ON_A),
-    Route("GET", "/photos/{photo_a}", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/timeline", STAFF_ON_A, reads="photo.view"),
+    Route("GET", "/patients/{patient_a}/checkins", STAFF_ON_A, reads="checkin.list"),
+    Route("GET", "/photos/{photo_a}", STAFF_ON_A, reads="photo.view"),
     # records that leave Follicle; patient B cannot reach patient A's export (404)
-    Route("GET", "/patients/{patient_a}/report.pdf", STAFF_ON_A),
-    Route("GET", "/patients/{patient_a}/fhir", STAFF_ON_A),
-    Route("GET", "/side-effects/{side_effect_a}/medwatch.pdf", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/report.pdf", STAFF_ON_A, reads="record.report_pdf"),
+    Route("GET", "/patients/{patient_a}/fhir", STAFF_ON_A, reads="record.fhir_export"),
+    Route("GET", "/side-effects/{side_effect_a}/medwatch.pdf", STAFF_ON_A, reads="side_effect.medwatch_pdf"),
     Route("GET", "/me/report.pdf", PATIENT_SELF),
     # patient A has a ZIP made within the hour: 200 with it; patient B's is started: 202
     Route("POST", "/me/data-export", (401, 200, 202, 403, 403)),
@@ -117,9 +124,9 @@ ROUTES: list[Route] = [
     # a download link is its own credential: an unknown one is refused whoever asks
     Route("GET", "/exports/{unknown_link}", (404,) * 5),
     # outcomes: clinicians and admins of each clinic see their own clinic's (staff_x/y are admins)
-    Route("GET", "/outcomes", STAFF_ANY),
+    Route("GET", "/outcomes", STAFF_ANY, reads="outcomes.view"),
     Route("GET", "/outcomes/lot-signals", STAFF_ANY),
-    Route("GET", "/exports/cohort.csv", STAFF_ANY),
+    Route("GET", "/exports/cohort.csv", STAFF_ANY, reads="cohort.export"),
     # the embedded store's own URLs answer a valid signature only, whoever asks
     Route("PUT", "/store/objects/{object_key}", (403,) * 5),
     Route("GET", "/store/objects/{object_key}", (403,) * 5),
@@ -128,14 +135,32 @@ ROUTES: list[Route] = [
     Route("GET", "/ratings/rounds", STAFF_ANY),
     Route("GET", "/ratings/rounds/{round_x}", STAFF_ON_A),
     Route("POST", "/ratings/rounds/{round_x}/close", STAFF_ON_A),
-    Route("GET", "/ratings/rounds/{round_x}/key", STAFF_ON_A),
+    Route("GET", "/ratings/rounds/{round_x}/key", STAFF_ON_A, reads="rating.key.view"),
     Route("GET", "/ratings/rounds/{round_mine}/queue", STAFF_ON_A),
     Route("POST", "/ratings/rounds/{round_mine}/tasks/{task_mine}/score", STAFF_ON_A, {"score": -2}),
     Route("POST", "/ratings/rounds/{round_mine}/undo", STAFF_ON_A, lambda ids: {"sitting": ids["matrix_sitting"]}),
     Route("GET", "/ratings/rounds/{round_x}/agreement", STAFF_ON_A),
     Route("GET", "/ratings/images/{rating_link}", (403,) * 5),
-    Route("GET", "/patients/{patient_a}/consensus", STAFF_ON_A),
+    Route("GET", "/patients/{patient_a}/consensus", STAFF_ON_A, reads="rating.consensus.view"),
 ]
+
+
+# staff GET routes that show no patient's health information, and why they are not audited as reads
+NOT_HEALTH_READS = {
+    "/auth/me": "the caller's own account",
+    "/clinic": "the clinic's settings",
+    "/clinic/staff": "the clinic's staff",
+    "/audit": "the audit trail itself (its CSV export is audited)",
+    "/patients/{patient_a}/invites": "enrolment codes, no health information",
+    "/invites/{invite_a}/qr.png": "an enrolment code",
+    "/patients/{patient_a}/devices": "the patient's enrolled phones",
+    "/patients/{patient_a}/deletion-request": "whether the patient asked to be deleted",
+    "/outcomes/lot-signals": "counts per product lot, cells under 5 patients suppressed",
+    "/ratings/rounds": "rating rounds, no patients",
+    "/ratings/rounds/{round_x}": "a round's progress, no patients",
+    "/ratings/rounds/{round_mine}/queue": "blinded pairs: no patient, month or side is named",
+    "/ratings/rounds/{round_x}/agreement": "rater agreement statistics",
+}
 
 
 def _order(route: Route) -> list[str]:
@@ -168,8 +193,9 @@ async def test_route_answers_each_caller_as_expected(client, route: Route):
     world = await build_world()
     ids = await _ids(world)
     path = route.path.format(**ids)
-    seen = {}
+    seen, reads = {}, {}
     for role in _order(route):
+        last = await AuditEvent.all().order_by("-id").first()
         body = route.body(ids) if callable(route.body) else route.body
         if isinstance(body, dict) and "email" in body and "{role}" in str(body.get("email")):
             body = {**body, "email": body["email"].format(role=role)}
@@ -179,7 +205,27 @@ async def test_route_answers_each_caller_as_expected(client, route: Route):
         seen[role] = answer.status_code
         if answer.status_code >= 400:
             assert "code" in answer.json()["error"], answer.text
+        if route.reads:
+            reads[role] = [(e.action, e.patient_id) for e in await AuditEvent.filter(id__gt=last.id if last else 0)]
     assert seen == {role: route.want(role) for role in ROLES}
+    if route.reads:
+        # one event for each staff read that was answered, naming patient A when the read was of them;
+        # none for a refused read, so a refusal leaves no trace of what exists
+        patient = world.ids["patient_a"] if "{patient_a}" in route.path or "_a}" in route.path else None
+        wanted = {
+            role: [(route.reads, patient if role == "staff_x" else None)] if seen[role] < 300 and role.startswith("staff") else []
+            for role in ROLES
+        }
+        assert reads == wanted
+
+
+def test_every_staff_read_says_how_it_is_audited():
+    unexplained = [
+        r.path for r in ROUTES
+        if r.method == "GET" and r.want("staff_x") < 300 and r.expected != PUBLIC and not r.path.startswith("/me")
+        and r.reads is None and r.path not in NOT_HEALTH_READS and "{unknown_link}" not in r.path
+    ]
+    assert unexplained == []
 
 
 # routes only a clinic admin may call: the clinician and the front desk of the same clinic are

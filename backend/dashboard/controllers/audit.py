@@ -1,19 +1,24 @@
-"""The audit log, for the clinic's admins."""
+"""The audit log, for the clinic's admins: filtered by patient, staff member, action and days,
+paged, and exported as CSV for the compliance officer (the export itself is audited)."""
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
 from litestar import Controller, Request, get
 from litestar.params import QueryParameter
-from litestar.response import Template
+from litestar.response import Stream, Template
 
+from backend.audit import filters
+from backend.audit import service as audit
 from backend.auth.guards import admin_only
 from backend.dashboard import service
 from backend.dashboard.pages import render, staff_of
+from shared.errors import FollicleError
 
 PER_PAGE = 50
+Text = Annotated[str | None, QueryParameter(max_length=64)]
 
 
 class AuditPagesController(Controller):
@@ -24,12 +29,48 @@ class AuditPagesController(Controller):
     async def audit_log(
         self,
         request: Request,
-        patient: Annotated[uuid.UUID | None, QueryParameter()] = None,
-        action: Annotated[str | None, QueryParameter(max_length=64)] = None,
+        patient: Text = None,
+        staff: Text = None,
+        action: Text = None,
+        date_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        date_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
         page: Annotated[int, QueryParameter(ge=1, le=100_000)] = 1,
     ) -> Template:
-        data = await service.audit_log(
-            staff_of(request), patient_id=patient, action=action or None, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
-        )
+        principal = staff_of(request)
+        clock = await service.clinic_clock(principal)
+        typed = {"patient": patient or "", "staff": staff or "", "action": action or "", "from": date_from or "", "to": date_to or ""}
+        query = urlencode({k: v for k, v in typed.items() if v})
+        try:
+            where = filters.parse(
+                patient=patient, staff=staff, action=action, date_from=date_from, date_to=date_to, tz=clock.tz
+            )
+        except FollicleError as exc:
+            data = await service.audit_log(principal, filters.AuditFilter(), clock=clock, offset=0, limit=0)
+            return render("audit.html", request, status=400, data=data, typed=typed, problem=exc, where=None, page=1, pages=1, query=query)
+        data = await service.audit_log(principal, where, clock=clock, offset=(page - 1) * PER_PAGE, limit=PER_PAGE)
         pages = max(1, -(-data.events.total // PER_PAGE))
-        return render("audit.html", request, data=data, patient=patient, action=action or "", page=page, pages=pages)
+        return render("audit.html", request, data=data, typed=typed, problem=None, where=where, page=page, pages=pages, query=query)
+
+    @get("/export.csv", operation_id="DashboardAuditExport", media_type="text/csv")
+    async def export_csv(
+        self,
+        request: Request,
+        patient: Text = None,
+        staff: Text = None,
+        action: Text = None,
+        date_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+        date_to: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
+    ) -> Stream:
+        """The filtered trail as CSV (UTC times); the export is itself an audit event."""
+        principal = staff_of(request)
+        clock = await service.clinic_clock(principal)
+        where = filters.parse(patient=patient, staff=staff, action=action, date_from=date_from, date_to=date_to, tz=clock.tz)
+        rows = await audit.export_csv(principal, where)
+        return Stream(
+            rows,
+            media_type="text/csv; charset=utf-8",
+            headers={
+                "Content-Disposition": f'attachment; filename="audit-{clock.today.isoformat()}.csv"',
+                "Cache-Control": "no-store",
+            },
+        )

@@ -48,7 +48,7 @@ class InjectionPagesController(Controller):
     ) -> Template:
         """The session's form; `record` opens a scheduled session ready to be recorded as given."""
         staff = staff_of(request)
-        session, patient = await service.session_for_edit(staff, session_id)
+        session, patient = await service.session_form(staff, session_id)
         clock = await service.clinic_clock(staff)
         values = {
             "scheduled_at": session.scheduled_at,

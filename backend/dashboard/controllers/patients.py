@@ -121,7 +121,7 @@ class PatientPagesController(Controller):
             if isinstance(exc, FollicleError) and exc.code == ErrorCode.NOT_FOUND:
                 raise
             trouble = forms.problem(exc)
-            patient = await patients.view(staff, patient_id)
+            patient = await patients.record_for_staff(staff, patient_id)
             return _patient_form(request, patient=patient, values=forms.form_values(form), problem=trouble, status=trouble.status)
         return Redirect(f"/dashboard/patients/{patient_id}", status_code=303)
 
@@ -141,7 +141,7 @@ class InvitePagesController(Controller):
     async def invite_card(self, request: Request, invite_id: FromPath[uuid.UUID]) -> Template:
         staff = staff_of(request)
         invite = await enrolment.get_invite(staff, invite_id)
-        patient = await patients.view(staff, invite.patient_id)  # type: ignore[attr-defined]
+        patient = await patients.record_for_staff(staff, invite.patient_id)  # type: ignore[attr-defined]
         clock = await service.clinic_clock(staff)
         link = enrolment.enrol_link(public_url(request), invite.code)
         return render(

@@ -37,7 +37,7 @@ class RecordPagesController(Controller):
     async def delete_patient(self, request: Request, patient_id: FromPath[uuid.UUID]) -> Redirect:
         """An admin deletes the patient and everything of theirs, typing the record number to confirm."""
         staff = staff_of(request)
-        patient = await patients.view(staff, patient_id)
+        patient = await patients.record_for_staff(staff, patient_id)
         form = await request.form()
         if forms.text(form, "confirm_record_number").strip() != patient.record_number:
             raise InvalidInput("Type the patient's record number exactly to confirm the deletion. Nothing was deleted.")

@@ -56,6 +56,7 @@ PAGES = [
     Page("POST", "/dashboard/side-effects/{report_a}/acknowledge", 303, 404, {}),
     Page("POST", "/dashboard/side-effects/{report_a}/annotations", 303, 404, {"text": "Called the patient."}),
     Page("GET", "/dashboard/audit", 200, 200),
+    Page("GET", "/dashboard/audit/export.csv?patient={patient_a}", 200, 200),  # Y's export of X's patient: empty
     # ratings: round_x is rated by X's clinician, round_mine by X's admin (who signs in here)
     Page("GET", "/dashboard/ratings", 200, 200),
     Page("POST", "/dashboard/ratings", 400, 400, {"name": "No raters", "months": "3"}),
