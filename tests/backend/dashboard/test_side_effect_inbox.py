@@ -258,3 +258,18 @@ async def test_the_counts_every_page_needs_are_one_query(world, browser):
         answer = await staff.get("/dashboard/patients?q=Pat", headers={"HX-Request": "true", "HX-Target": "patient-table"})
     assert answer.status_code == 200 and 'class="safety-banner"' not in answer.text
     assert counting(fragment.statements) == []
+
+
+async def test_the_inbox_is_one_audit_event_naming_its_filter_and_the_count_only_view_none(world, browser):
+    from backend.audit.models import AuditEvent
+
+    await _report(world, symptoms=(("swelling", 3),), care=True)
+    await _report(world, patient="patient_b", days_ago=1)
+    clinician = await browser("clinician@x.example")
+    assert (await clinician.get("/dashboard/side-effects?serious=yes&lot=LOT-A1")).status_code == 200
+    [event] = await AuditEvent.filter(action="side_effects.inbox")
+    assert event.actor_id is not None and event.patient_id is None  # many patients: one event, not one per row
+    assert event.detail["filter"] == {"lot": "LOT-A1", "serious": True} and event.detail["shown"] == 1
+    desk = await browser("desk@x.example")
+    assert (await desk.get("/dashboard/side-effects")).status_code == 200
+    assert await AuditEvent.filter(action="side_effects.inbox").count() == 1  # the counts name no patient
