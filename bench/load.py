@@ -54,6 +54,7 @@ sys.path.insert(0, str(ROOT))
 import boto3  # noqa: E402
 import httpx  # noqa: E402
 
+from bench.ingest import reset_postgres  # noqa: E402
 from bench.servers import ACCESS_KEY, SECRET_KEY, Server, api_env, free_port, moto_server  # noqa: E402
 
 BUCKET = "follicle-load"
@@ -116,27 +117,6 @@ async def seed_clinic(database_url: str, phones: int, staff: int) -> Clinic:
         return Clinic(tokens, ids, [await staff_token(email) for email in emails])
     finally:
         await close_database()
-
-
-async def reset_postgres(url: str) -> None:
-    """Empty the benchmark's database, creating it first if it does not exist."""
-    import asyncpg
-
-    url = url.replace("postgres://", "postgresql://", 1)
-    base, _, name = url.rpartition("/")
-    try:
-        conn = await asyncpg.connect(url)
-    except asyncpg.InvalidCatalogNameError:
-        admin = await asyncpg.connect(f"{base}/postgres")
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
 
 
 # --- the deployment -----------------------------------------------------------------------------

@@ -62,15 +62,21 @@ def _alpha_by_hand(matrix: np.ndarray, values: list[float]) -> float:
     return 1 - (n - 1) * (o * d).sum() / (np.outer(n_c, n_c) * d).sum()
 
 
-def _icc21_by_hand(targets_by_raters: np.ndarray) -> float:
-    """ICC(2,1) from the two-way ANOVA mean squares (Shrout & Fleiss 1979, eq. 2)."""
+def _mean_squares(targets_by_raters: np.ndarray) -> tuple[float, float, float]:
+    """The two-way ANOVA's mean squares: between targets, between raters, residual."""
     x = targets_by_raters
     n, k = x.shape
     grand = x.mean()
     ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
     ss_cols = n * ((x.mean(axis=0) - grand) ** 2).sum()
     ss_err = ((x - grand) ** 2).sum() - ss_rows - ss_cols
-    bms, jms, ems = ss_rows / (n - 1), ss_cols / (k - 1), ss_err / ((n - 1) * (k - 1))
+    return ss_rows / (n - 1), ss_cols / (k - 1), ss_err / ((n - 1) * (k - 1))
+
+
+def _icc21_by_hand(targets_by_raters: np.ndarray) -> float:
+    """ICC(2,1) from the two-way ANOVA mean squares (Shrout & Fleiss 1979, eq. 2)."""
+    n, k = targets_by_raters.shape
+    bms, jms, ems = _mean_squares(targets_by_raters)
     return (bms - ems) / (bms + (k - 1) * ems + k * (jms - ems) / n)
 
 
@@ -78,14 +84,9 @@ def _icc21_interval_by_hand(targets_by_raters: np.ndarray) -> tuple[float, float
     """The 95% interval of ICC(2,1) from McGraw & Wong (1996), case 2A, with scipy's F quantiles."""
     from scipy.stats import f
 
-    x = targets_by_raters
-    n, k = x.shape
-    grand = x.mean()
-    ss_rows = k * ((x.mean(axis=1) - grand) ** 2).sum()
-    ss_cols = n * ((x.mean(axis=0) - grand) ** 2).sum()
-    ss_err = ((x - grand) ** 2).sum() - ss_rows - ss_cols
-    msr, msc, mse = ss_rows / (n - 1), ss_cols / (k - 1), ss_err / ((n - 1) * (k - 1))
-    icc = (msr - mse) / (msr + (k - 1) * mse + k * (msc - mse) / n)
+    n, k = targets_by_raters.shape
+    msr, msc, mse = _mean_squares(targets_by_raters)
+    icc = _icc21_by_hand(targets_by_raters)
     fj = msc / mse
     vn = (k - 1) * (n - 1) * (k * icc * fj + n * (1 + (k - 1) * icc) - k * icc) ** 2
     vd = (n - 1) * k**2 * icc**2 * fj**2 + (n * (1 + (k - 1) * icc) - k * icc) ** 2
