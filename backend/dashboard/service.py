@@ -34,7 +34,7 @@ from shared.contract.injections import InjectionCreate, InjectionOut, InjectionU
 from shared.contract.patients import DeviceOut, InviteOut, PatientOut
 from shared.contract.records import DeletionRequestOut
 from shared.contract.reports import ReportAnnotationCreate, SideEffectReportOut, SideEffectReportPage
-from shared.errors import InvalidInput
+from shared.errors import ErrorCode, InvalidInput
 
 
 @dataclass(frozen=True)
@@ -209,6 +209,19 @@ async def _patient_names(principal: StaffPrincipal, ids: set[uuid.UUID]) -> dict
         "id", "display_name", "record_number"
     )
     return {row[0]: (row[1], row[2]) for row in rows}
+
+
+async def patient_for_record(principal: StaffPrincipal, record_number: str) -> uuid.UUID:
+    """The clinic's patient with this record number (any case), for the audit log's filter."""
+    typed = record_number.strip()
+    found = await Patient.filter(clinic_id=principal.clinic_id, record_number__iexact=typed).values_list("id", flat=True)
+    if not found:
+        raise InvalidInput(
+            f"No patient of this clinic has the record number {typed}.",
+            code=ErrorCode.FILTER_VALUE_UNKNOWN,
+            details={"field": "record", "value": typed[:40]},
+        )
+    return found[0]
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from litestar.response import Stream, Template
 from backend.audit import filters
 from backend.audit import service as audit
 from backend.auth.guards import admin_only
+from backend.auth.principal import StaffPrincipal
 from backend.dashboard import service
 from backend.dashboard.pages import render, staff_of
 from shared.errors import FollicleError
@@ -30,6 +31,7 @@ class AuditPagesController(Controller):
         self,
         request: Request,
         patient: Text = None,
+        record: Text = None,
         staff: Text = None,
         action: Text = None,
         date_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
@@ -38,11 +40,15 @@ class AuditPagesController(Controller):
     ) -> Template:
         principal = staff_of(request)
         clock = await service.clinic_clock(principal)
-        typed = {"patient": patient or "", "staff": staff or "", "action": action or "", "from": date_from or "", "to": date_to or ""}
+        typed = {
+            "patient": patient or "", "record": record or "", "staff": staff or "", "action": action or "",
+            "from": date_from or "", "to": date_to or "",
+        }
         query = urlencode({k: v for k, v in typed.items() if v})
         try:
             where = filters.parse(
-                patient=patient, staff=staff, action=action, date_from=date_from, date_to=date_to, tz=clock.tz
+                patient=await _patient(principal, patient, record), staff=staff, action=action,
+                date_from=date_from, date_to=date_to, tz=clock.tz,
             )
         except FollicleError as exc:
             data = await service.audit_log(principal, filters.AuditFilter(), clock=clock, offset=0, limit=0)
@@ -56,6 +62,7 @@ class AuditPagesController(Controller):
         self,
         request: Request,
         patient: Text = None,
+        record: Text = None,
         staff: Text = None,
         action: Text = None,
         date_from: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
@@ -64,7 +71,10 @@ class AuditPagesController(Controller):
         """The filtered trail as CSV (UTC times); the export is itself an audit event."""
         principal = staff_of(request)
         clock = await service.clinic_clock(principal)
-        where = filters.parse(patient=patient, staff=staff, action=action, date_from=date_from, date_to=date_to, tz=clock.tz)
+        where = filters.parse(
+            patient=await _patient(principal, patient, record), staff=staff, action=action,
+            date_from=date_from, date_to=date_to, tz=clock.tz,
+        )
         rows = await audit.export_csv(principal, where)
         return Stream(
             rows,
@@ -74,3 +84,10 @@ class AuditPagesController(Controller):
                 "Cache-Control": "no-store",
             },
         )
+
+
+async def _patient(principal: StaffPrincipal, patient: str | None, record: str | None) -> str | None:
+    """The patient filter: an id (from a link) or a record number (typed by the compliance officer)."""
+    if patient or not (record and record.strip()):
+        return patient
+    return str(await service.patient_for_record(principal, record))

@@ -37,6 +37,10 @@ async def test_the_page_filters_by_staff_member_action_patient_and_days(client, 
     assert CLIENT in by_clinician.text  # the "from" column
     about_b = await staff.get(f"/dashboard/audit?patient={world.ids['patient_b']}&action=patient.view")
     assert "1 event about Patient B" in about_b.text and "Admin X" in about_b.text
+    by_record = await staff.get("/dashboard/audit?record=%20x-002%20&action=patient.view")  # as typed: any case, spaces
+    assert "1 event about Patient B" in by_record.text and _rows(by_record.text) == 1
+    patient_page = await staff.get(f"/dashboard/patients/{world.ids['patient_b']}")
+    assert f'href="/dashboard/audit?patient={world.ids["patient_b"]}"' in patient_page.text  # the admin's way in
     january = await staff.get("/dashboard/audit?action=patient.view&from=2026-01-01&to=2026-01-31")
     assert "1 event" in january.text and _rows(january.text) == 1
     one_day = await staff.get("/dashboard/audit?action=patient.view&from=2026-01-10&to=2026-01-10")
@@ -68,6 +72,7 @@ async def test_malformed_filters_are_refused_with_stable_codes(world, browser):
         ("staff=not-a-staff-id", "filter_value_unknown"),
         ("patient=42", "filter_value_unknown"),
         ("action=photo.view;drop", "filter_value_unknown"),
+        ("record=NO-SUCH-RECORD", "filter_value_unknown"),
     ]:
         answer = await staff.get(f"/dashboard/audit?{query}")
         assert answer.status_code == 400, query
