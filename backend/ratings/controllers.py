@@ -15,6 +15,7 @@ from backend.auth.guards import staff_only
 from backend.ratings import agreement, patient_consensus, rounds, scoring
 from backend.ratings.images import IMAGE_HEADERS, image_bytes
 from backend.ratings.scoring import RatingContext
+from backend.security.client_address import client_address
 from shared.contract.ratings import (
     Agreement,
     ConsensusScore,
@@ -139,5 +140,7 @@ class RatingImageController(Controller):
     async def image(self, request: Request, link: FromPath[str]) -> Response[bytes]:
         """One image of a blinded pair. The short-lived link is the credential (whoever holds it, for minutes)."""
         state = request.app.state
-        data = await image_bytes(state.settings.secret_key, link, state.store, state.settings.max_photo_bytes)
+        data = await image_bytes(
+            state.settings.secret_key, link, state.store, state.settings.max_photo_bytes, address=client_address(request)
+        )
         return Response(data, media_type="image/jpeg", headers=IMAGE_HEADERS)

@@ -36,10 +36,11 @@ class RaterActor:
 
     clinic_id: uuid.UUID
     actor_id: uuid.UUID
+    address: str  # where the image was fetched from (the link is the credential, not a session)
     actor_kind: str = "staff"
 
 
-async def image_bytes(secret: str, link: str, store: ObjectStore, max_bytes: int) -> bytes:
+async def image_bytes(secret: str, link: str, store: ObjectStore, max_bytes: int, *, address: str) -> bytes:
     """The JPEG bytes one image link stands for; 403 for a forged or expired link, 404 when the
     round closed or the photo is gone."""
     opened = open_image_link(secret, link)
@@ -58,7 +59,7 @@ async def image_bytes(secret: str, link: str, store: ObjectStore, max_bytes: int
     if stored is None:
         raise NotFound("This photo is no longer in the store.")
     await audit.record(
-        RaterActor(clinic_id=task.round.clinic_id, actor_id=task.rater.staff.id),  # type: ignore[arg-type, attr-defined]
+        RaterActor(clinic_id=task.round.clinic_id, actor_id=task.rater.staff.id, address=address),  # type: ignore[arg-type, attr-defined]
         "photo.view", "photo", photo.id, patient_id=task.pair.patient_id,  # type: ignore[attr-defined]
         detail={"via": "rating", "round": str(task.round.id), "pair": str(task.pair.id)},
     )

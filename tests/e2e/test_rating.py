@@ -66,7 +66,14 @@ class Received:
     def record(self, response) -> None:
         self.urls.append(response.url)
         self.texts.append(response.url)
-        self.texts.extend(f"{k}: {v}" for k, v in response.all_headers().items())
+        static = "/dashboard/static/" in response.url
+        self.texts.extend(
+            f"{k}: {v}"
+            for k, v in response.all_headers().items()
+            # the server's clock when it answered, and the mtime of the dashboard's own files: the same
+            # for every rater and nothing of a patient's (an image's Last-Modified is still scanned)
+            if k != "date" and not (static and k == "last-modified")
+        )
         try:
             body = response.body()
         except Exception:  # a redirect has no body to read
@@ -74,7 +81,7 @@ class Received:
         if response.headers.get("content-type", "").startswith("image/"):
             self.images.append(body)  # compressed bytes: scanned for long values only, below
             return
-        (self.code if "/dashboard/static/" in response.url else self.texts).append(body.decode("latin-1"))
+        (self.code if static else self.texts).append(body.decode("latin-1"))
 
 
 def _round(client: httpx.Client, admin: dict) -> tuple[str, dict[str, str]]:

@@ -141,3 +141,22 @@ async def test_a_rater_sees_results_only_after_their_queue_and_never_the_key(cli
     assert await AuditEvent.filter(action="rating.key.view").count() == 1
     assert (await client.get(f"{path}/key", headers=world.headers("staff_y"))).status_code == 404
     assert uuid.UUID(rnd["id"])
+
+
+async def test_a_raters_image_link_serves_the_photo_and_audits_the_view_with_where_from(client, world, app):
+    from backend.photos.keys import rendition_key
+    from backend.photos.models import Photo
+    from backend.ratings.images import RENDITION
+    from tests.fixtures.images import photo_jpeg
+
+    rnd = await create_round(client, world, retest_fraction=0)
+    jpeg = photo_jpeg(300, 400)
+    for token in await Photo.all().values_list("storage_token", flat=True):  # the processed renditions
+        await app.state.store.write(rendition_key(token, RENDITION), jpeg, content_type="image/jpeg")
+    pair = (await queue(client, world, "clinician_x", rnd["id"], new_sitting()))["pair"]
+    image = await client.get(pair["left_url"])  # no sign-in: the short-lived link is the credential
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert image.content == jpeg
+    [event] = await AuditEvent.filter(action="photo.view")
+    assert event.detail["via"] == "rating" and str(event.actor_id) == await staff_id("clinician@x.example")
+    assert event.patient_id is not None and event.address  # who, which patient, from where
