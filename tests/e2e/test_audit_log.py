@@ -26,7 +26,7 @@ def test_a_patient_read_is_found_in_the_audit_log_and_exported(page, live_server
     page.get_by_role("link", name="Grace Okafor").click()
     expect(page.get_by_role("heading", name="Grace Okafor")).to_be_visible()
 
-    page.get_by_role("link", name="Audit log").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Audit log").click()
     expect(page.get_by_role("heading", name="Audit log")).to_be_visible()
     page.get_by_label("Staff member").select_option(label="Dr Maya Rivera")
     page.get_by_label("Action").fill("patient.view")
