@@ -37,7 +37,7 @@ import boto3  # noqa: E402
 import httpx  # noqa: E402
 from botocore.config import Config  # noqa: E402
 
-from bench.servers import ACCESS_KEY, SECRET_KEY, api_server, moto_server  # noqa: E402
+from bench.servers import ACCESS_KEY, SECRET_KEY, api_server, moto_server, reset_postgres  # noqa: E402
 
 TARGET = 1.2
 BUCKET = "follicle-bench"
@@ -79,27 +79,6 @@ async def seed_patients(database_url: str, phones: int) -> list[str]:
         return tokens
     finally:
         await close_database()
-
-
-async def reset_postgres(url: str) -> None:
-    """Empty the benchmark's database (created first if it does not exist)."""
-    import asyncpg
-
-    url = url.replace("postgres://", "postgresql://", 1)
-    base, _, name = url.rpartition("/")
-    try:
-        conn = await asyncpg.connect(url)
-    except asyncpg.InvalidCatalogNameError:
-        admin = await asyncpg.connect(f"{base}/postgres")
-        try:
-            await admin.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await admin.close()
-        conn = await asyncpg.connect(url)
-    try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await conn.close()
 
 
 def plain_puts(endpoint: str, payloads: list[bytes], concurrency: int) -> float:

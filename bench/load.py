@@ -54,8 +54,7 @@ sys.path.insert(0, str(ROOT))
 import boto3  # noqa: E402
 import httpx  # noqa: E402
 
-from bench.ingest import reset_postgres  # noqa: E402
-from bench.servers import ACCESS_KEY, SECRET_KEY, Server, api_env, free_port, moto_server  # noqa: E402
+from bench.servers import ACCESS_KEY, SECRET_KEY, Server, api_env, free_port, moto_server, reset_postgres  # noqa: E402
 
 BUCKET = "follicle-load"
 PROCESS_TASK = "photos.process"  # backend/photos/context.py

@@ -29,6 +29,7 @@ import asyncpg  # noqa: E402
 
 from backend.db import QueryCounter, apply_migrations, close_database, connection, open_database  # noqa: E402
 from backend.outcomes import facts, filters, queries, service  # noqa: E402
+from bench.servers import reset_postgres  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/follicle_bench_outcomes_main"
 CLINIC = "00000000-0000-0000-0000-0000000c0c0c"
@@ -38,18 +39,7 @@ TODAY = date(2026, 11, 25)
 
 
 async def reset(url: str) -> None:
-    server, _, name = url.rpartition("/")
-    admin = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1) + "/postgres")
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    db = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await db.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await db.close()
+    await reset_postgres(url)
     await apply_migrations(url)
 
 

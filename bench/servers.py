@@ -90,3 +90,24 @@ def api_server(settings: dict[str, object], *, cwd: Path, app_factory: str = "ba
     finally:
         process.terminate()
         process.wait()
+
+
+async def reset_postgres(url: str) -> None:
+    """Empty the benchmark's database (created first if it does not exist)."""
+    import asyncpg
+
+    url = url.replace("postgres://", "postgresql://", 1)
+    base, _, name = url.rpartition("/")
+    try:
+        conn = await asyncpg.connect(url)
+    except asyncpg.InvalidCatalogNameError:
+        admin = await asyncpg.connect(f"{base}/postgres")
+        try:
+            await admin.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await admin.close()
+        conn = await asyncpg.connect(url)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()

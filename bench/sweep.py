@@ -22,12 +22,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-import asyncpg  # noqa: E402
-
 from backend.db import QueryCounter, apply_migrations, close_database, connection, open_database  # noqa: E402
 from backend.push import OutboxOnlyProvider, PushPlatform  # noqa: E402
 from backend.reminders.delivery import DeliveryPolicy, count_due, deliver_due  # noqa: E402
 from backend.reminders.planning import extend_horizon  # noqa: E402
+from bench.servers import reset_postgres  # noqa: E402
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/follicle_bench_reminders"
 # the sweep runs just after 18:00 UTC, when the check-in reminders of patients in UTC and London fall
@@ -38,18 +37,7 @@ ZONES = ["Europe/London", "UTC", "Europe/Berlin", "America/New_York", "Asia/Duba
 
 
 async def reset(url: str) -> None:
-    server, _, name = url.rpartition("/")
-    admin = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1) + "/postgres")
-    try:
-        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
-            await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    db = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
-    try:
-        await db.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    finally:
-        await db.close()
+    await reset_postgres(url)
     await apply_migrations(url)
 
 

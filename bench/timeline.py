@@ -31,7 +31,7 @@ sys.path.insert(0, str(ROOT))
 import httpx  # noqa: E402
 
 from bench.loadgen import requests_per_second  # noqa: E402
-from bench.servers import ACCESS_KEY, SECRET_KEY, api_server, moto_server  # noqa: E402
+from bench.servers import ACCESS_KEY, SECRET_KEY, api_server, moto_server, reset_postgres  # noqa: E402
 
 TARGET = 0.40
 DEFAULT_DATABASE = "postgres://postgres@127.0.0.1:5432/follicle_bench_timeline"
@@ -43,7 +43,6 @@ async def seed(database_url: str, months: int, injections: int) -> tuple[str, st
     from backend.clinics.models import Clinic, StaffUser
     from backend.db import apply_migrations, close_database, open_database
     from bench.clinic import add_patient, enrol, seed_history, staff_token
-    from bench.ingest import reset_postgres
     from shared.contract.auth import StaffRole
     from shared.views import DEFAULT_PROTOCOL
 
