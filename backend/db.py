@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +97,28 @@ async def apply_migrations(database_url: str) -> list[str]:
 def connection():
     """The default database connection (for the rare raw, set-based query)."""
     return Tortoise.get_connection("default")
+
+
+_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)")
+
+
+def bind_named(sql: str, params: dict[str, Any], dialect: str) -> tuple[str, list[Any]]:
+    """Turn `:name` parameters into the driver's placeholders (`$n` on PostgreSQL, each name once;
+    `?` on SQLite, each use its own) and the value list, for hand-written set-based SQL."""
+    values: list[Any] = []
+    numbers: dict[str, int] = {}
+
+    def placeholder(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if dialect == "postgres":
+            if name not in numbers:
+                values.append(params[name])
+                numbers[name] = len(values)
+            return f"${numbers[name]}"
+        values.append(params[name])
+        return "?"
+
+    return _NAMED.sub(placeholder, sql), values
 
 
 class QueryCounter(logging.Handler):

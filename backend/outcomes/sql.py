@@ -12,9 +12,9 @@ middle ones for an even count).
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from backend.db import bind_named
 from backend.outcomes.filters import OutcomeFilter
 from shared.hair_loss import AGE_BOUNDS
 
@@ -333,25 +333,12 @@ def questionnaire_sql(dialect: str, where: OutcomeFilter) -> str:
 
 # --- binding `:name` parameters for either driver ---------------------------------------------
 
-_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)")
-
-
 def bind(sql: str, params: dict[str, Any], dialect: str) -> tuple[str, list[Any]]:
-    """Turn `:name` parameters into the driver's placeholders (`?` or `$n`) and a value list."""
-    values: list[Any] = []
-    numbers: dict[str, int] = {}
-
-    def placeholder(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if dialect == "postgres":
-            if name not in numbers:
-                values.append(params[name])
-                numbers[name] = len(values)
-            return f"${numbers[name]}"
-        values.append(_sqlite_value(params[name]))
-        return "?"
-
-    return _NAMED.sub(placeholder, sql), values
+    """Turn `:name` parameters into the driver's placeholders and a value list (ids and dates as
+    text on SQLite)."""
+    if dialect != "postgres":
+        params = {name: _sqlite_value(value) for name, value in params.items()}
+    return bind_named(sql, params, dialect)
 
 
 def _sqlite_value(value: Any) -> Any:

@@ -14,7 +14,6 @@ SQL against the Python rule for many dates.
 from __future__ import annotations
 
 import calendar
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -22,7 +21,7 @@ from enum import StrEnum
 from typing import Any
 
 from backend.auth.principal import StaffPrincipal
-from backend.db import connection
+from backend.db import bind_named, connection
 from shared.schedule import checkin_window
 
 # the check-in window around each due date, read from the shared rule
@@ -259,27 +258,6 @@ LIMIT :limit OFFSET :offset
 """
 
 
-_NAMED = re.compile(r"(?<![:\w]):([a-z_]+)")
-
-
-def _bind(sql: str, params: dict[str, Any], dialect: str) -> tuple[str, list[Any]]:
-    """Turn `:name` parameters into the driver's placeholders (`?` or `$n`) and a value list."""
-    values: list[Any] = []
-    numbers: dict[str, int] = {}
-
-    def placeholder(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if dialect == "postgres":
-            if name not in numbers:
-                values.append(params[name])
-                numbers[name] = len(values)
-            return f"${numbers[name]}"
-        values.append(params[name])
-        return "?"
-
-    return _NAMED.sub(placeholder, sql), values
-
-
 def _db_value(value: Any, dialect: str) -> Any:
     if dialect == "sqlite":
         if isinstance(value, datetime):
@@ -343,7 +321,7 @@ async def patient_list(
         "limit": per_page,
         "offset": (page - 1) * per_page,
     }
-    sql, values = _bind(_sql(dialect, searching=bool(text), show=show, sort=sort), params, dialect)
+    sql, values = bind_named(_sql(dialect, searching=bool(text), show=show, sort=sort), params, dialect)
     rows = await conn.execute_query_dict(sql, [_db_value(v, dialect) for v in values])
     if not rows and page > 1:
         # past the last page (the list shrank): answer with the last page instead
@@ -360,7 +338,7 @@ async def patient_list(
 async def _count(conn, dialect: str, params: dict[str, Any], *, searching: bool, show: ListFilter) -> int:
     sql = _sql(dialect, searching=searching, show=show, sort=ListSort.NAME)
     sql = sql.replace("LIMIT :limit OFFSET :offset", "LIMIT 1")
-    sql, values = _bind(sql, params, dialect)
+    sql, values = bind_named(sql, params, dialect)
     rows = await conn.execute_query_dict(sql, [_db_value(v, dialect) for v in values])
     return int(rows[0]["total_rows"]) if rows else 0
 
