@@ -6,7 +6,7 @@ PIP := $(PY) -m pip --disable-pip-version-check -q
 # the database, local photo store and signing secret of `make run` live here, whatever the directory
 export FOLLICLE_DATA_DIR ?= $(CURDIR)/var
 
-.PHONY: run test app install install-dev migrate migrations clean
+.PHONY: run test test-dates app install install-dev migrate migrations clean
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,23 @@ run: install migrate
 app: $(VENV)/.installed-app
 	$(PY) -m mobile
 
+# the suite in parallel: one worker a core, each with its own database (tests/conftest.py)
+PYTEST_WORKERS ?= auto
+
 test: install-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest -n $(PYTEST_WORKERS) --dist worksteal $(PYTEST_ARGS)
+
+# the date sweep: the calendar-sensitive tiers run as if today were each of these days (tests/conftest.py
+# --today); the browser tests stay out, Chromium keeps the machine's own clock
+DATES ?= 2026-01-31 2026-03-29 2026-06-30 2026-11-01 2026-12-31 2028-02-29
+DATE_TIERS ?= tests/shared tests/backend/checkins tests/backend/reminders tests/backend/reports \
+	tests/backend/outcomes tests/backend/patients tests/backend/dashboard tests/backend/records \
+	tests/backend/test_enrolment.py tests/backend/test_injections.py tests/backend/test_patients.py \
+	tests/mobile/test_local_schedule.py tests/mobile/test_home_summary.py
+
+test-dates: install-dev
+	@for day in $(DATES); do echo "== as if today were $$day"; \
+	  $(PY) -m pytest -q -n $(PYTEST_WORKERS) --dist worksteal --today=$$day $(DATE_TIERS) $(PYTEST_ARGS) || exit 1; done
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

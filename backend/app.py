@@ -37,6 +37,7 @@ from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.client_address import TrustedProxies
+from backend.security.passwords import use_cost
 from backend.security.attempt_store import counting_store
 from backend.security.rate_limit import AddressLimiter, SignInLimiter, SignInLimits
 from backend.settings import Settings
@@ -103,6 +104,7 @@ def sign_in_limits(settings: Settings) -> SignInLimits:
 
 def create_app(settings: Settings | None = None) -> Litestar:
     settings = settings or Settings.from_env()
+    use_cost(settings.password_cost())
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:

@@ -23,6 +23,9 @@ def _settings() -> Settings:
             key_file.write_text(secrets.token_urlsafe(32))
             key_file.chmod(0o600)
         settings = settings.replace(secret_key=key_file.read_text().strip())
+    from backend.security.passwords import use_cost
+
+    use_cost(settings.password_cost())
     return settings
 
 

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from backend.security.passwords import HashCost
+
 PREFIX = "FOLLICLE_"
 
 
@@ -123,7 +125,11 @@ class Settings:
     # comma-separated); without one, the socket's peer is the client
     trusted_proxies: str = ""
 
-    # sign-in and sessions
+    # sign-in and sessions. Staff passwords are hashed with argon2id at this cost (production's
+    # default is RFC 9106's low-memory profile; raise it and hashes are renewed at each sign-in)
+    password_hash_time_cost: int = 3
+    password_hash_memory_kib: int = 65536
+    password_hash_parallelism: int = 4
     staff_token_ttl_hours: int = 12
     dashboard_idle_minutes: int = 30
     # failed sign-ins per window: from one address on one account, on one account from anywhere,
@@ -171,6 +177,9 @@ class Settings:
                 parsed[f.name] = _coerce(raw, hints[f.name], f.name)
         parsed.update(overrides)
         return cls(**parsed)
+
+    def password_cost(self) -> HashCost:
+        return HashCost(self.password_hash_time_cost, self.password_hash_memory_kib, self.password_hash_parallelism)
 
     def replace(self, **changes: Any) -> Settings:
         for name in self.derived:

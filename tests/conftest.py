@@ -7,20 +7,82 @@ import asyncio
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, date, datetime, time
 from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pytest
 import httpx
+import time_machine
 
 from backend.app import create_app
 from backend.db import apply_migrations, close_database, is_postgres, open_database
+from backend.security.passwords import PRODUCTION_COST, HashCost, use_cost
 from backend.settings import Settings
 
 os.environ.setdefault("KIVY_NO_ARGS", "1")
 PG_URL = os.environ.get("FOLLICLE_TEST_DATABASE_URL", "")
 REDIS_URL = os.environ.get("FOLLICLE_TEST_REDIS_URL", "")
+
+# argon2 at its smallest cost: the suite makes thousands of staff accounts and sign-ins, each ~0.2 s
+# at production's cost (tests/backend/test_auth.py holds the app to production's cost by default)
+TEST_PASSWORD_COST = HashCost(time_cost=1, memory_kib=8, parallelism=1)
+FAST_PASSWORDS = {
+    "password_hash_time_cost": TEST_PASSWORD_COST.time_cost,
+    "password_hash_memory_kib": TEST_PASSWORD_COST.memory_kib,
+    "password_hash_parallelism": TEST_PASSWORD_COST.parallelism,
+}
+# the commands a test starts (the CLI, benchmarks at tiny size) read the same cost from the environment
+os.environ.update({f"FOLLICLE_{name.upper()}": str(value) for name, value in FAST_PASSWORDS.items()})
+assert TEST_PASSWORD_COST != PRODUCTION_COST
+
+
+def pytest_addoption(parser) -> None:
+    parser.addoption(
+        "--today", default="",
+        help="run every test as if today were this date (YYYY-MM-DD, 10:00 UTC, the clock ticking): "
+        "the date sweep (make test-dates) proves the suite passes on any day",
+    )
+
+
+def pytest_configure(config) -> None:
+    config.addinivalue_line(
+        "markers", "today(date): the test depends on the calendar; it runs at this date (YYYY-MM-DD) "
+        "unless --today moves the whole run",
+    )
+    day = config.getoption("--today")
+    if day:  # the whole process, session fixtures and threads included, lives on that day
+        config._follicle_travel = time_machine.travel(_morning_of(day), tick=True)
+        config._follicle_travel.start()
+
+
+def pytest_unconfigure(config) -> None:
+    travel = getattr(config, "_follicle_travel", None)
+    if travel is not None:
+        travel.stop()
+
+
+def _morning_of(day: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(10, 0), tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _calendar(request) -> Iterator[None]:
+    """A test marked `today("2026-06-15")` runs on that date, clock ticking (autouse: before any
+    other fixture of the test reads the clock); under --today the whole run has moved already."""
+    marker = request.node.get_closest_marker("today")
+    if marker is None or request.config.getoption("--today"):
+        yield
+        return
+    with time_machine.travel(_morning_of(marker.args[0]), tick=True):
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _cheap_password_hashing() -> None:
+    """Each test starts at the test cost, whatever app an earlier test of this worker built."""
+    use_cost(TEST_PASSWORD_COST)
 
 
 def pytest_report_header(config) -> list[str]:
@@ -30,26 +92,41 @@ def pytest_report_header(config) -> list[str]:
     ]
 
 
+def worker_database_url(base_url: str) -> str:
+    """This xdist worker's own PostgreSQL database, named after the suite's (`follicle_test_gw0`);
+    the suite's own name when it runs in one process."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    return f"{base_url}_{worker}" if worker else base_url
+
+
 @pytest.fixture(scope="session")
 def migrated_template(tmp_path_factory) -> str:
-    """Apply the real migrations once: to a template SQLite file, or to the PostgreSQL test database."""
+    """Apply the real migrations once per worker: to a template SQLite file, or to this worker's own
+    PostgreSQL database (made afresh, so two workers never share a table)."""
     if PG_URL:
-        asyncio.run(_reset_postgres(PG_URL))
-        asyncio.run(apply_migrations(PG_URL))
-        return PG_URL
+        url = worker_database_url(PG_URL)
+        asyncio.run(_recreate_postgres(url))
+        asyncio.run(apply_migrations(url))
+        return url
     path = tmp_path_factory.mktemp("db") / "template.sqlite3"
     asyncio.run(apply_migrations(f"sqlite://{path}"))
     return str(path)
 
 
-async def _reset_postgres(url: str) -> None:
+async def _recreate_postgres(url: str) -> None:
+    """`url`'s database dropped and made again, empty (through the server's maintenance database)."""
     import asyncpg
 
-    conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
+    server, name = url.rsplit("/", 1)
+    conn = await asyncpg.connect(server.replace("postgres://", "postgresql://", 1) + "/postgres")
     try:
-        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
+
+
+_TRUNCATE_SQL: dict[str, str] = {}
 
 
 async def _truncate_postgres(url: str) -> None:
@@ -57,12 +134,14 @@ async def _truncate_postgres(url: str) -> None:
 
     conn = await asyncpg.connect(url.replace("postgres://", "postgresql://", 1))
     try:
-        tables = await conn.fetch(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'tortoise%'"
-        )
-        if tables:
+        if url not in _TRUNCATE_SQL:  # the tables are those of the migrations: read them once
+            tables = await conn.fetch(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename NOT LIKE 'tortoise%'"
+            )
             names = ", ".join(f'"{t["tablename"]}"' for t in tables)
-            await conn.execute(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+            _TRUNCATE_SQL[url] = f"TRUNCATE {names} RESTART IDENTITY CASCADE" if names else ""
+        if _TRUNCATE_SQL[url]:
+            await conn.execute(_TRUNCATE_SQL[url])
     finally:
         await conn.close()
 
@@ -85,6 +164,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         secret_key="test-secret-key-" + uuid.uuid4().hex,
         public_url="http://testserver.local",
         local_store_path=str(tmp_path / "objects"),
+        **FAST_PASSWORDS,
     )
 
 

@@ -11,7 +11,7 @@ from backend.audit import service as audit
 from backend.auth.models import StaffSession
 from backend.auth.principal import StaffPrincipal
 from backend.clinics.models import Clinic, StaffUser
-from backend.security.passwords import hash_password, verify_password
+from backend.security.passwords import hash_password, needs_rehash, verify_password
 from backend.security.rate_limit import SignInLimiter
 from backend.security.tokens import DASHBOARD_SESSION_PREFIX, STAFF_TOKEN_PREFIX, new_token, token_hash
 from shared.contract.auth import SignedIn, StaffOut, StaffRole
@@ -61,6 +61,8 @@ async def sign_in(
             None, "staff.sign_in", "staff", staff.id, clinic_id=staff.clinic_id,  # type: ignore[attr-defined]
             detail={"via": kind}, address=client_address,
         )
+        if needs_rehash(staff.password_hash):  # the clinic raised the hashing cost since this was set
+            await StaffUser.filter(id=staff.id).update(password_hash=hash_password(password))
     return SignedIn(token=token, expires_at=session.expires_at, staff=staff_out(staff)), session
 
 

@@ -73,10 +73,13 @@ async def seed_outcomes_cohort(clinic: Clinic, today: date | None = None) -> int
     for arm, (count, effect, product, lots) in ARMS.items():
         for _ in range(count):
             number += 1
-            patient = _patient(rng, clinic, arm, number, today)
+            # each patient's own streams: how many months a calendar fits into the follow-up varies
+            # with today's date, and must not shift what every later patient draws
+            drawn, followed = random.Random(rng.getrandbits(64)), random.Random(rng.getrandbits(64))
+            patient = _patient(drawn, clinic, arm, number, today)
             rows[Patient].append(patient)
-            sessions = _sessions(rng, rows, patient, arm, product, lots, today)
-            _checkins_and_ratings(rng, rows, patient, rating_round, effect, sessions, today)
+            sessions = _sessions(drawn, rows, patient, arm, product, lots, today)
+            _checkins_and_ratings(followed, rows, patient, rating_round, effect, sessions, today)
     async with in_transaction() as conn:
         await rating_round.save(using_db=conn)
         for model, batch in rows.items():

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import os
 import socket
+import ssl
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from functools import cache
 
 import httpx
 
@@ -20,12 +22,18 @@ def worker_name() -> str:
     return f"{socket.gethostname()[:40]}:{os.getpid()}"
 
 
+@cache
+def _trust() -> ssl.SSLContext:
+    """httpx's default certificate trust, loaded once a process (each load reads the CA bundle)."""
+    return httpx.create_ssl_context()
+
+
 @asynccontextmanager
 async def push_providers(settings: Settings) -> AsyncIterator[dict[PushPlatform, PushProvider]]:
     """The providers the settings choose, with their HTTP clients open for as long as the block runs
     (APNs speaks only HTTP/2). Raises InvalidInput naming any missing FCM/APNs setting."""
     async with (
-        httpx.AsyncClient(timeout=PUSH_TIMEOUT_SECONDS) as http,
-        httpx.AsyncClient(http2=True, timeout=PUSH_TIMEOUT_SECONDS) as apns_http,
+        httpx.AsyncClient(timeout=PUSH_TIMEOUT_SECONDS, verify=_trust()) as http,
+        httpx.AsyncClient(http2=True, timeout=PUSH_TIMEOUT_SECONDS, verify=_trust()) as apns_http,
     ):
         yield build_push_providers(settings, http=http, apns_http=apns_http)

@@ -51,3 +51,35 @@ async def test_passwords_are_stored_as_argon2_hashes(client, world):
     staff = await StaffUser.get(email="admin@x.example")
     assert staff.password_hash.startswith("$argon2id$")
     assert PASSWORD not in staff.password_hash
+
+
+
+async def test_an_app_with_default_settings_hashes_at_productions_cost_and_renews_cheaper_hashes(database_url, tmp_path):
+    """The suite hashes cheaply (tests/conftest.py); an app built from default settings uses
+    RFC 9106's low-memory profile, and a password stored at a lower cost is renewed at sign-in."""
+    import httpx
+    from argon2 import extract_parameters
+
+    from backend.app import create_app
+    from backend.auth import service as auth
+    from backend.clinics.models import StaffUser
+    from backend.security.passwords import PRODUCTION_COST, current_cost
+    from backend.settings import Settings
+    from tests.backend.world import password_hash
+    from tests.conftest import running
+
+    cheap = password_hash()  # made at the suite's cost
+    app = create_app(Settings(database_url=database_url, secret_key="k" * 20, local_store_path=str(tmp_path / "o")))
+    assert current_cost() == PRODUCTION_COST == Settings().password_cost()
+    async with running(app):
+        clinic, admin = await auth.create_clinic_with_admin("Clinic P", "admin@p.example", "Admin P", PASSWORD)
+        made = extract_parameters(admin.password_hash)
+        assert (made.time_cost, made.memory_cost, made.parallelism) == (3, 65536, 4)
+        assert extract_parameters(cheap).memory_cost < 65536
+        await StaffUser.filter(id=admin.id).update(password_hash=cheap)
+        transport = httpx.ASGITransport(app=app, client=("127.0.0.1", 50000))
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver.local") as http:
+            answer = await http.post("/auth/sign-in", json={"email": "admin@p.example", "password": PASSWORD})
+        assert answer.status_code == 200
+        renewed = (await StaffUser.get(id=admin.id)).password_hash
+        assert renewed != cheap and extract_parameters(renewed).memory_cost == 65536

@@ -19,6 +19,7 @@ import pytest
 from backend.app import create_app
 from backend.db import close_database, is_postgres, open_database
 from backend.settings import Settings
+from tests.conftest import FAST_PASSWORDS
 from tests.e2e import phone
 from tests.e2e import seed as seeding
 
@@ -66,7 +67,8 @@ def live_server(migrated_template: str, tmp_path_factory) -> Iterator[LiveServer
     listener.bind(("127.0.0.1", 0))
     url = f"http://127.0.0.1:{listener.getsockname()[1]}"
     settings = Settings(
-        database_url=database_url, public_url=url, secret_key="e2e-secret-key", local_store_path=str(folder / "objects")
+        database_url=database_url, public_url=url, secret_key="e2e-secret-key", local_store_path=str(folder / "objects"),
+        **FAST_PASSWORDS,
     )
     seeded = asyncio.run(_seed(database_url))
     server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="on"))

@@ -36,7 +36,7 @@ from backend.app import create_app
 from backend.db import close_database, is_postgres, open_database
 from backend.settings import Settings
 from tests.backend.world import build_world
-from tests.conftest import _truncate_postgres
+from tests.conftest import FAST_PASSWORDS, _truncate_postgres
 
 # generated cases per operation and mode; FOLLICLE_SCHEMATHESIS_EXAMPLES raises it for a longer hunt
 EXAMPLES_PER_OPERATION = int(os.environ.get("FOLLICLE_SCHEMATHESIS_EXAMPLES", "8"))
@@ -106,6 +106,7 @@ def live_api(migrated_template: str, tmp_path_factory) -> Iterator[tuple[str, di
         secret_key="schemathesis-" + uuid.uuid4().hex,
         public_url="http://127.0.0.1",
         local_store_path=str(Path(folder) / "objects"),
+        **FAST_PASSWORDS,
     )
     with LiveServer(create_app(settings)) as base_url:
         yield base_url, tokens

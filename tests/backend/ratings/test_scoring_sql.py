@@ -52,7 +52,7 @@ def _params(token: str, round_id: str, staff_id: uuid.UUID, clinic_id: uuid.UUID
 
 
 @pytest.mark.skipif(not PG_URL, reason="two connections racing need PostgreSQL")
-async def test_two_raters_scoring_one_pair_at_once_both_count_and_a_double_submission_stores_one(client, world):
+async def test_two_raters_scoring_one_pair_at_once_both_count_and_a_double_submission_stores_one(client, world, database_url):
     import asyncpg
 
     rnd = await create_round(client, world, views=["frontal"], retest_fraction=0)
@@ -64,7 +64,7 @@ async def test_two_raters_scoring_one_pair_at_once_both_count_and_a_double_submi
     def pressing(task: RatingTask, stored: int) -> int:
         return stored if task.baseline_left else -stored
 
-    url = PG_URL.replace("postgres://", "postgresql://", 1)
+    url = database_url.replace("postgres://", "postgresql://", 1)
     one, two, watch = await asyncpg.connect(url), await asyncpg.connect(url), await asyncpg.connect(url)
 
     async def waits_on_a_lock(racing: asyncio.Task) -> None:
