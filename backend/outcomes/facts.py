@@ -1,6 +1,6 @@
 """The outcome facts (models.py): worked out from the raw rows by set-based SQL, for one patient
-in the transaction of every change they depend on, or for a whole clinic at once (the migration
-that adds them, bulk loads, seeders).
+in the transaction of every change they depend on, or for a whole clinic at once (bulk loads,
+seeders; migration 0010 keeps its own frozen copy of these statements).
 
 One definition serves both: `refresh(patient_id)` and `rebuild(clinic_id)` delete the facts in
 their scope and insert them again with the same statements, differing only in the WHERE clause
@@ -187,11 +187,6 @@ async def refresh(patient_id: uuid.UUID, tables: tuple[str, ...] = TABLES) -> No
 
 
 async def rebuild(clinic_id: uuid.UUID | str, conn: Any = None) -> None:
-    """Work out the facts of every patient of the clinic (a bulk load, a seeder, the migration)."""
+    """Work out the facts of every patient of the clinic (a bulk load, a seeder)."""
     await _run(conn or connection(), {"clinic_id": clinic_id}, patient=False)
 
-
-async def rebuild_all(conn: Any = None) -> None:
-    conn = conn or connection()
-    for row in await conn.execute_query_dict("SELECT id FROM clinic"):
-        await rebuild(row["id"], conn)
