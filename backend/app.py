@@ -40,6 +40,7 @@ from backend.security.client_address import TrustedProxies
 from backend.security.attempt_store import counting_store
 from backend.security.rate_limit import AddressLimiter, SignInLimiter, SignInLimits
 from backend.settings import Settings
+from backend.staff.controllers import StaffAdminController, StaffLinkController, TwoFactorController
 from backend.storage import storage_lifespan
 from backend.storage.controllers import LocalStoreController
 
@@ -54,6 +55,9 @@ def route_handlers() -> list:
         health,
         AuthController,
         ClinicController,
+        StaffAdminController,
+        TwoFactorController,
+        StaffLinkController,
         PatientController,
         MeController,
         InviteController,

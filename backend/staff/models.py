@@ -51,7 +51,7 @@ class StaffTotp(Model):
 
 class RecoveryCode(Model):
     """One of a staff member's ten single-use recovery codes, kept as its sha256 only (each code
-    holds 80 random bits, so a fast digest is as safe as a slow one: see README.md)."""
+    holds 79 random bits, so a fast digest is as safe as a slow one: see README.md)."""
 
     id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
     staff: fields.ForeignKeyRelation[StaffUser] = fields.ForeignKeyField(
