@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from backend.audit.models import AuditEvent
+from backend.clinics.models import StaffUser
 from backend.enrolment.models import Device, Invite
 from tests.backend.reports.bodies import questionnaire_body, side_effect_body, store_report
 from tests.backend.records.rows import ready_export_row
@@ -63,6 +64,16 @@ ROUTES: list[Route] = [
     Route("PATCH", "/clinic", STAFF_ANY, {"name": "Renamed"}),
     Route("GET", "/clinic/staff", STAFF_ANY),
     Route("POST", "/clinic/staff", STAFF_ANY, {"email": "{role}@new.example", "name": "N", "role": "clinician", "password": "long enough pass"}, ok=201),
+    # staff accounts: clinic X's clinician is the member acted on; clinic Y's admin cannot reach them
+    Route("POST", "/clinic/staff/invites", STAFF_ANY, {"email": "{role}@invited.example", "name": "N", "role": "clinician"}, ok=201),
+    Route("PATCH", "/clinic/staff/{member_x}", STAFF_ON_A, {"role": "front_desk"}),
+    Route("POST", "/clinic/staff/{member_x}/deactivate", STAFF_ON_A),
+    Route("POST", "/clinic/staff/{member_x}/password-link", STAFF_ON_A, ok=204),
+    Route("POST", "/auth/two-factor", STAFF_ANY, ok=201),
+    # nothing started: confirming is a conflict; a code of no enrolment is simply wrong at step-up
+    Route("POST", "/auth/two-factor/confirm", (401, 403, 403, 409, 409), {"code": "123456"}),
+    Route("POST", "/auth/step-up", (401, 403, 403, 401, 401), {"code": "123456"}),
+    Route("POST", "/staff-links/{unknown_link}/password", (404,) * 5, {"password": "long enough password"}),
     Route("GET", "/patients", STAFF_ANY, reads="patient.list"),
     Route("POST", "/patients", STAFF_ANY, PATIENT_BODY, ok=201),
     Route("GET", "/patients/{patient_a}", STAFF_ON_A, reads="patient.view"),
@@ -179,6 +190,7 @@ async def _ids(world: World) -> dict[str, str]:
         **ratings,
         **{k: str(v) for k, v in world.ids.items()},
         "invite_a": str(invite.id),
+        "member_x": str((await StaffUser.get(email="clinician@x.example")).id),
         "device_a": str(device.id),
         "side_effect_a": str(report.id),
         "photo_a": str(photo.id),
