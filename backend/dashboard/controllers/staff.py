@@ -96,6 +96,8 @@ async def _act(request: Request, change, done: str, typed: dict | None = None) -
     try:
         await change
     except FollicleError as exc:
+        if status_for(exc) == 404:  # another clinic's member: nothing says they exist
+            return error_page(request, 404, exc.code, exc.message)
         return await _page(request, status=status_for(exc), problem=exc, typed=typed)
     return Redirect(f"{STAFF_PAGE}?done={done}", status_code=303)
 
@@ -115,7 +117,7 @@ async def _page(request: Request, *, status: int = 200, notice: str = "", proble
 class StaffLinkPagesController(Controller):
     """The page an invite or password email links to (signed out: the link is the credential)."""
 
-    path = links.PATH.rstrip("/")
+    path = "/staff-links"  # links.PATH, under the dashboard router
     opt = {PUBLIC: True}
 
     @get("/{token:str}", operation_id="DashboardStaffLinkPage")

@@ -12,3 +12,6 @@ def smtp():
         yield server
     finally:
         server.stop()
+
+
+from tests.backend.dashboard.conftest import browser  # noqa: E402,F401  (the signed-in browser fixture)
