@@ -40,6 +40,7 @@ from backend.security.client_address import TrustedProxies
 from backend.security.attempt_store import counting_store
 from backend.security.rate_limit import AddressLimiter, SignInLimiter, SignInLimits
 from backend.settings import Settings
+from backend.marketing.controllers import MyMarketingController, StaffMarketingController
 from backend.staff.controllers import StaffAdminController, StaffLinkController, TwoFactorController
 from backend.storage import storage_lifespan
 from backend.storage.controllers import LocalStoreController
@@ -58,6 +59,8 @@ def route_handlers() -> list:
         StaffAdminController,
         TwoFactorController,
         StaffLinkController,
+        MyMarketingController,
+        StaffMarketingController,
         PatientController,
         MeController,
         InviteController,
