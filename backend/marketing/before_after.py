@@ -126,3 +126,13 @@ async def image_bytes(principal: StaffPrincipal, image_id: uuid.UUID, *, store: 
         subject=("before_after_image", image.id),
     )
     return stored.data, image.content_type
+
+
+async def photos_by_view(principal: StaffPrincipal, patient_id: uuid.UUID) -> dict[str, list[Photo]]:
+    """The patient's ready photos per view, oldest check-in first: what a before/after is picked from."""
+    await patients.get_for_staff(principal, patient_id)
+    rows = await Photo.filter(patient_id=patient_id, status=PhotoStatus.READY).select_related("checkin").order_by("captured_at")
+    found: dict[str, list[Photo]] = {}
+    for photo in rows:
+        found.setdefault(photo.view, []).append(photo)
+    return found
