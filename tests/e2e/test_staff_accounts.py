@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.e2e.conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, SKIP_REASON, _require_chromium
+from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SKIP_REASON, _require_chromium, shot
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(SKIP_REASON, allow_module_level=True)
@@ -133,11 +133,6 @@ def new_page(chromium_browser, staff_server):
     for context in contexts:
         context.close()
     assert errors == [], errors
-
-
-def shot(page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
 def password_step(page, email: str, password: str = PASSWORD) -> None:

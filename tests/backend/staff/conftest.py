@@ -1,17 +1,4 @@
 from __future__ import annotations
 
-import pytest
-
-from tests.backend.records.smtp_server import LoopbackSmtp
-
-
-@pytest.fixture
-def smtp():
-    server = LoopbackSmtp().start()
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-from tests.backend.dashboard.conftest import browser  # noqa: E402,F401  (the signed-in browser fixture)
+from tests.backend.dashboard.conftest import browser  # noqa: F401  (the signed-in browser fixture)
+from tests.backend.records.test_alert_emails import smtp  # noqa: F401  (a real SMTP server on loopback)

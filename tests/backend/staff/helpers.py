@@ -7,10 +7,10 @@ import re
 from datetime import UTC, datetime
 
 from backend.records.alert_emails import deliver_due_emails
-from backend.records.mailer import SmtpMailer
 from backend.settings import Settings
 from backend.staff import totp
 from tests.backend.records.smtp_server import LoopbackSmtp
+from tests.backend.records.test_alert_emails import mailer_for
 
 
 def code_now(secret: str, steps_ahead: int = 0) -> str:
@@ -29,13 +29,9 @@ async def turn_on_two_factor(client, headers: dict[str, str]) -> tuple[str, list
     return secret, confirmed.json()["codes"]
 
 
-def mailer(smtp: LoopbackSmtp) -> SmtpMailer:
-    return SmtpMailer(Settings(smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none", smtp_timeout_seconds=5))
-
-
 async def delivered_link(smtp: LoopbackSmtp, settings: Settings, recipient: str) -> str:
     """Send what the outbox holds and read the link out of the email `recipient` got."""
-    await deliver_due_emails(mailer(smtp), public_url=settings.public_url, secret_key=settings.secret_key)
+    await deliver_due_emails(mailer_for(smtp.port), public_url=settings.public_url, secret_key=settings.secret_key)
     mails = [m for m in smtp.mailbox.received if recipient in m.envelope_to]
     assert mails, f"no email reached {recipient}"
     found = re.search(r"(https?://\S+/dashboard/staff-links/(\S+))", mails[-1].body)
