@@ -41,6 +41,8 @@ from backend.security.passwords import use_cost
 from backend.security.attempt_store import counting_store
 from backend.security.rate_limit import AddressLimiter, SignInLimiter, SignInLimits
 from backend.settings import Settings
+from backend.marketing.controllers import MyMarketingController, StaffMarketingController
+from backend.staff.controllers import StaffAdminController, StaffLinkController, TwoFactorController
 from backend.storage import storage_lifespan
 from backend.storage.controllers import LocalStoreController
 
@@ -55,6 +57,11 @@ def route_handlers() -> list:
         health,
         AuthController,
         ClinicController,
+        StaffAdminController,
+        TwoFactorController,
+        StaffLinkController,
+        MyMarketingController,
+        StaffMarketingController,
         PatientController,
         MeController,
         InviteController,

@@ -25,6 +25,8 @@ MODEL_MODULES = [
     "backend.ratings.models",
     "backend.photos.models",
     "backend.outcomes.models",
+    "backend.staff.models",
+    "backend.marketing.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

@@ -141,6 +141,11 @@ class Settings:
     invite_attempts: int = 10
     invite_window_seconds: int = 900
     invite_valid_hours: int = 72
+    # staff accounts: how long an invite or password link works, how long the step between password
+    # and second factor waits, and how fresh a second factor must be for an export (step-up)
+    staff_link_valid_hours: int = 72
+    sign_in_challenge_minutes: int = 10
+    step_up_minutes: int = 5
 
     # which of _DERIVED were derived rather than given (so `replace` derives them again)
     derived: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)

@@ -26,6 +26,20 @@ class ErrorCode(StrEnum):
     FORBIDDEN = "forbidden"
     CSRF_FAILED = "csrf_failed"
     RATE_LIMITED = "rate_limited"
+    # two-factor sign-in (staff)
+    SECOND_FACTOR_REQUIRED = "second_factor_required"  # the password was right: now a code
+    SECOND_FACTOR_INVALID = "second_factor_invalid"  # a wrong code, or one already used
+    RECOVERY_CODE_USED = "recovery_code_used"
+    TWO_FACTOR_ENROLMENT_REQUIRED = "two_factor_enrolment_required"  # the clinic requires it
+    TWO_FACTOR_ALREADY_ON = "two_factor_already_on"
+    TWO_FACTOR_NOT_ON = "two_factor_not_on"  # the admin must have it before requiring it
+    STEP_UP_REQUIRED = "step_up_required"  # a fresh code before this export
+    # staff accounts
+    STAFF_LINK_INVALID = "staff_link_invalid"
+    STAFF_LINK_EXPIRED = "staff_link_expired"
+    STAFF_LINK_USED = "staff_link_used"
+    LAST_ADMIN = "last_admin"  # the clinic's last active admin cannot be demoted or deactivated
+    STAFF_INACTIVE = "staff_inactive"
     # enrolment
     INVITE_INVALID = "invite_invalid"
     INVITE_EXPIRED = "invite_expired"
@@ -81,6 +95,10 @@ class ErrorCode(StrEnum):
     RESULTS_AFTER_QUEUE = "results_after_queue"
     KEY_BLINDED = "key_blinded"
     NOT_A_RATER = "not_a_rater"
+    # marketing consent and before/after images
+    NO_MARKETING_CONSENT = "no_marketing_consent"
+    PHOTOS_NOT_COMPARABLE = "photos_not_comparable"
+    CONSENT_FORM_INVALID = "consent_form_invalid"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

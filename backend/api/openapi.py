@@ -94,6 +94,20 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.FORBIDDEN: 403,
     ErrorCode.CSRF_FAILED: 403,
     ErrorCode.RATE_LIMITED: 429,
+    ErrorCode.SECOND_FACTOR_REQUIRED: 401,
+    ErrorCode.SECOND_FACTOR_INVALID: 401,
+    ErrorCode.RECOVERY_CODE_USED: 401,
+    ErrorCode.TWO_FACTOR_ENROLMENT_REQUIRED: 403,
+    ErrorCode.TWO_FACTOR_ALREADY_ON: 409,
+    ErrorCode.TWO_FACTOR_NOT_ON: 409,
+    ErrorCode.STEP_UP_REQUIRED: 403,
+    ErrorCode.STAFF_LINK_INVALID: 404,
+    ErrorCode.STAFF_LINK_EXPIRED: 410,
+    ErrorCode.STAFF_LINK_USED: 410,
+    ErrorCode.LAST_ADMIN: 409,
+    ErrorCode.STAFF_INACTIVE: 409,
+    ErrorCode.NO_MARKETING_CONSENT: 409,
+    ErrorCode.CONSENT_FORM_INVALID: 415,
     ErrorCode.INVITE_EXPIRED: 410,
     ErrorCode.INVITE_USED: 410,
     ErrorCode.INVITE_REVOKED: 410,
@@ -151,6 +165,9 @@ def error_codes(handler: HTTPRouteHandler, operation: Operation, caller: Caller 
     if caller is not None:
         codes |= {ErrorCode.NOT_AUTHENTICATED, ErrorCode.TOKEN_REVOKED, ErrorCode.FORBIDDEN}
     codes.update(ErrorCode(code) for code in handler.opt.get(ERRORS_OPT, ()))
+    for layer in handler.ownership_layers:  # a guard may answer codes of its own (step-up)
+        for guard in getattr(layer, "guards", None) or ():
+            codes.update(getattr(guard, "follicle_errors", ()))
     return frozenset(codes)
 
 

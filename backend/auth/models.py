@@ -25,6 +25,10 @@ class StaffSession(Model):
     last_seen_at = fields.DatetimeField()
     expires_at = fields.DatetimeField()
     revoked_at = fields.DatetimeField(null=True)
+    # opened with a second factor (TOTP or a recovery code), or the member enrolled in it since
+    second_factor = fields.BooleanField(default=False, db_default=False)
+    # when a second factor was last given in this session (step-up before exports)
+    second_factor_at = fields.DatetimeField(null=True)
 
     class Meta:
         table = "staff_session"

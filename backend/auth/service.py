@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import uuid
 from datetime import UTC, datetime, timedelta
 
 from tortoise.transactions import in_transaction
@@ -29,23 +30,24 @@ def staff_out(staff: StaffUser) -> StaffOut:
     )
 
 
-async def sign_in(
-    email: str,
-    password: str,
-    *,
-    client_address: str,
-    limiter: SignInLimiter,
-    kind: str,
-    ttl: timedelta,
-) -> tuple[SignedIn, StaffSession]:
-    """Check the password and open a session: an "api" bearer token, or a dashboard "cookie" whose
-    session id (`SignedIn.token`) opens the dashboard only."""
+async def check_password(email: str, password: str, *, client_address: str, limiter: SignInLimiter) -> StaffUser:
+    """The active staff member whose password this is, counted against the attempt limits; an
+    invited member who has not set a password yet never matches."""
     email = email.strip().lower()
     async with limiter.attempt(account=email, address=client_address) as attempt:
         staff = await StaffUser.filter(email=email, active=True).first()
-        if not verify_password(staff.password_hash if staff else None, password) or staff is None:
+        stored = (staff.password_hash or None) if staff else None
+        if not verify_password(stored, password) or staff is None:
             attempt.failed()
             raise NotAuthenticated("That email and password do not match.", code=ErrorCode.INVALID_CREDENTIALS)
+    return staff
+
+
+async def open_session(
+    staff: StaffUser, *, kind: str, ttl: timedelta, client_address: str, second_factor: bool = False
+) -> tuple[SignedIn, StaffSession]:
+    """A new session for a member who has proved who they are: an "api" bearer token, or a
+    dashboard "cookie" whose session id (`SignedIn.token`) opens the dashboard only."""
     token = new_token(DASHBOARD_SESSION_PREFIX if kind == "cookie" else STAFF_TOKEN_PREFIX)
     now = datetime.now(UTC)
     async with in_transaction():
@@ -56,10 +58,13 @@ async def sign_in(
             csrf_token=secrets.token_urlsafe(24),
             last_seen_at=now,
             expires_at=now + ttl,
+            second_factor=second_factor,
+            second_factor_at=now if second_factor else None,
         )
+        await StaffUser.filter(id=staff.id).update(last_sign_in_at=now)
         await audit.record(
             None, "staff.sign_in", "staff", staff.id, clinic_id=staff.clinic_id,  # type: ignore[attr-defined]
-            detail={"via": kind}, address=client_address,
+            detail={"via": kind, "second_factor": second_factor}, address=client_address,
         )
         if needs_rehash(staff.password_hash):  # the clinic raised the hashing cost since this was set
             await StaffUser.filter(id=staff.id).update(password_hash=hash_password(password))
@@ -68,8 +73,37 @@ async def sign_in(
 
 async def sign_out(principal: StaffPrincipal) -> None:
     async with in_transaction():
-        await StaffSession.filter(id=principal.session_id).update(revoked_at=datetime.now(UTC))
+        await revoke(session_ids=[principal.session_id])
         await audit.record(principal, "staff.sign_out", "staff", principal.staff_id)
+
+
+async def revoke(
+    *,
+    session_ids: list[uuid.UUID] | None = None,
+    staff_ids: list[uuid.UUID] | None = None,
+    clinic_id: uuid.UUID | None = None,
+    without_second_factor: bool = False,
+) -> list[str]:
+    """End sessions at once: these sessions, every session of these staff members, or (with
+    `clinic_id` and `without_second_factor`) every session of the clinic opened without a second
+    factor. The one way sessions end early (sign-out, deactivation, a role change, a password set,
+    two-factor required): whatever remembers principals between requests forgets them here.
+    Answers the token hashes ended."""
+    query = StaffSession.filter(revoked_at=None)
+    if session_ids is not None:
+        query = query.filter(id__in=session_ids)
+    if staff_ids is not None:
+        query = query.filter(staff_id__in=staff_ids)
+    if clinic_id is not None:
+        query = query.filter(staff__clinic_id=clinic_id)
+    if without_second_factor:
+        query = query.filter(second_factor=False)
+    if session_ids is None and staff_ids is None and clinic_id is None:
+        raise ValueError("revoke() needs sessions, staff or a clinic")
+    rows = await query.values_list("id", "token_hash")
+    if rows:
+        await StaffSession.filter(id__in=[row[0] for row in rows]).update(revoked_at=datetime.now(UTC))
+    return [row[1] for row in rows]
 
 
 async def create_clinic_with_admin(

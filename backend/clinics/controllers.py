@@ -6,8 +6,10 @@ from litestar.params import JSONBody
 from backend.auth.deps import STAFF, CurrentStaff, CurrentPatient
 from backend.auth.guards import admin_only, staff_only
 from backend.clinics import service
+from backend.staff import service as staff_accounts
 from shared.contract.auth import StaffOut
 from shared.contract.clinics import ClinicOut, ClinicUpdate, StaffCreate
+from shared.contract.staff import StaffMemberOut
 from shared.errors import ErrorCode
 
 
@@ -22,15 +24,17 @@ class ClinicController(Controller):
         """The caller's clinic: its name, timezone and photo protocol."""
         return await service.get_clinic(staff)
 
-    @patch("/", operation_id="UpdateClinic", guards=[admin_only], errors=(ErrorCode.VIEW_NOT_IN_PROTOCOL,))
+    @patch("/", operation_id="UpdateClinic", guards=[admin_only], errors=(ErrorCode.VIEW_NOT_IN_PROTOCOL, ErrorCode.TWO_FACTOR_NOT_ON))
     async def update_clinic(self, staff: CurrentStaff, data: JSONBody[ClinicUpdate]) -> ClinicOut:
-        """Change the clinic's name, timezone or photo protocol."""
+        """Change the clinic's name, timezone, photo protocol or whether every staff member must sign
+        in with two-factor (which needs the admin's own first, and ends the sessions opened without it)."""
         return await service.update_clinic(staff, data)
 
     @get("/staff", operation_id="ListStaff")
-    async def list_staff(self, staff: CurrentStaff) -> list[StaffOut]:
-        """The clinic's staff accounts."""
-        return await service.list_staff(staff)
+    async def list_staff(self, staff: CurrentStaff) -> list[StaffMemberOut]:
+        """The clinic's staff accounts: role, whether active, invited or signing in with two-factor,
+        and their last sign-in."""
+        return await staff_accounts.list_members(staff)
 
     @post("/staff", operation_id="CreateStaff", guards=[admin_only], errors=(ErrorCode.EMAIL_TAKEN,))
     async def add_staff(self, staff: CurrentStaff, data: JSONBody[StaffCreate]) -> StaffOut:

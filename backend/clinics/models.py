@@ -20,6 +20,8 @@ class Clinic(Model):
     injection_reminder_hours: list[int] = fields.JSONField(default=list)
     # whether patients' phones show the blinded raters' consensus on their own timeline
     share_consensus_with_patients = fields.BooleanField(default=False)
+    # every staff member signs in with a second factor (TOTP); those without one enrol at sign-in
+    require_two_factor = fields.BooleanField(default=False, db_default=False)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     staff: fields.ReverseRelation[StaffUser]
@@ -38,6 +40,10 @@ class StaffUser(Model):
     role = fields.CharEnumField(StaffRole, max_length=20)
     password_hash = fields.CharField(max_length=200)
     active = fields.BooleanField(default=True)
+    deactivated_at = fields.DatetimeField(null=True)
+    last_sign_in_at = fields.DatetimeField(null=True)
+    # an invited member has no password until they open their invite link
+    invited_at = fields.DatetimeField(null=True)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

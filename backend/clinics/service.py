@@ -10,6 +10,7 @@ from backend.auth.service import staff_out
 from backend.clinics.models import Clinic, StaffUser
 from backend.patients.service import check_timezone
 from backend.security.passwords import hash_password
+from backend.staff import two_factor
 from shared.contract.auth import StaffOut
 from shared.contract.clinics import ClinicOut, ClinicUpdate, StaffCreate
 from shared.errors import Conflict, ErrorCode
@@ -24,6 +25,7 @@ def clinic_out(clinic: Clinic) -> ClinicOut:
         protocol_views=list(clinic.protocol_views),
         created_at=clinic.created_at,
         share_consensus_with_patients=clinic.share_consensus_with_patients,
+        require_two_factor=clinic.require_two_factor,
     )
 
 
@@ -45,13 +47,10 @@ async def update_clinic(principal: StaffPrincipal, change: ClinicUpdate) -> Clin
         clinic = await Clinic.select_for_update().get(id=principal.clinic_id)
         if updates:
             await clinic.update_from_dict(updates).save()
+        if change.require_two_factor is not None and await two_factor.require_for_clinic(principal, change.require_two_factor):
+            updates["require_two_factor"] = clinic.require_two_factor = change.require_two_factor
         await audit.record(principal, "clinic.update", "clinic", clinic.id, detail={"fields": sorted(updates)})
     return clinic_out(clinic)
-
-
-async def list_staff(principal: StaffPrincipal) -> list[StaffOut]:
-    staff = await StaffUser.filter(clinic_id=principal.clinic_id).order_by("name")
-    return [staff_out(s) for s in staff]
 
 
 async def add_staff(principal: StaffPrincipal, data: StaffCreate) -> StaffOut:

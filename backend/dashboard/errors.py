@@ -4,7 +4,7 @@ page (htmx is told to go there too), anything else gets a short page with the st
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, NotFoundException, ValidationException
@@ -20,6 +20,7 @@ from shared.errors import ErrorCode
 log = logging.getLogger(__name__)
 
 SIGN_IN_PATH = "/dashboard/sign-in"
+STEP_UP_PATH = "/dashboard/step-up"
 
 
 def sign_in_location(request: Request, *, expired: bool) -> str:
@@ -55,9 +56,20 @@ def error_page(request: Request, status: int, code: str, message: str) -> Respon
     )
 
 
+def _step_up(request: Request) -> Response:
+    """An export that asks for a fresh second factor: to the step-up page, and back here after."""
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    location = f"{STEP_UP_PATH}?" + urlencode({"next": target})
+    if request.headers.get("hx-request"):
+        return Response("", status_code=403, headers={"HX-Redirect": location})
+    return Redirect(location, status_code=303)
+
+
 def follicle_error(request: Request, exc: errors.FollicleError) -> Response:
     if isinstance(exc, errors.NotAuthenticated):
         return _sign_in(request, exc)
+    if exc.code == ErrorCode.STEP_UP_REQUIRED:
+        return _step_up(request)
     return error_page(request, status_for(exc), exc.code, exc.message)
 
 

@@ -21,6 +21,9 @@ from backend.dashboard.controllers.records import RecordPagesController
 from backend.dashboard.controllers.ratings import RatingPagesController
 from backend.dashboard.controllers.side_effects import SideEffectPagesController
 from backend.dashboard.controllers.sign_in import SignInController
+from backend.dashboard.controllers.marketing import MarketingPagesController
+from backend.dashboard.controllers.staff import StaffLinkPagesController, StaffPagesController
+from backend.dashboard.controllers.two_factor import AccountPagesController, SignInStepController, StepUpPagesController
 from backend.dashboard.errors import EXCEPTION_HANDLERS
 from backend.dashboard.guards import csrf_protected, signed_in
 
@@ -52,6 +55,12 @@ def dashboard_router() -> Router:
             RecordPagesController,
             OutcomePagesController,
             RatingPagesController,
+            SignInStepController,
+            StaffPagesController,
+            StaffLinkPagesController,
+            AccountPagesController,
+            StepUpPagesController,
+            MarketingPagesController,
         ],
         guards=[signed_in, csrf_protected],
         before_request=safety.count_unacknowledged,

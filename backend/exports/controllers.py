@@ -6,6 +6,7 @@ from litestar import Controller, Response, get
 
 from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import admin_only
+from backend.auth.step_up import fresh_second_factor
 from backend.exports import cohort
 
 
@@ -15,10 +16,11 @@ class ExportController(Controller):
     guards = [admin_only]
     dependencies = STAFF
 
-    @get("/cohort.csv", operation_id="ExportCohortCsv", media_type="text/csv")
+    @get("/cohort.csv", operation_id="ExportCohortCsv", media_type="text/csv", guards=[fresh_second_factor])
     async def cohort_csv(self, staff: CurrentStaff) -> Response[str]:
         """The clinic's research-consented patients, de-identified, one row per patient and time
-        point (admins only; every export is in the audit log). Columns: docs/cohort-export.md."""
+        point (admins only; every export is in the audit log; a fresh second factor when two-factor
+        sign-in is on). Columns: docs/cohort-export.md."""
         text = await cohort.cohort_csv(staff)
         return Response(
             text,

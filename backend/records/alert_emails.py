@@ -26,6 +26,7 @@ from backend.records.mailer import Fate, SendOutcome, SmtpMailer
 from backend.records.models import StaffEmail
 from backend.reports import side_effects
 from backend.reports.models import SideEffectReport
+from backend.staff import emails as staff_emails
 from shared.contract.auth import StaffRole
 from shared.contract.records import EmailState
 
@@ -33,7 +34,7 @@ log = logging.getLogger(__name__)
 
 SERIOUS_SIDE_EFFECT = "serious_side_effect"
 DELIVER_TASK = "records.deliver_alert_emails"
-EMAILS = LeasedTable("staff_email", ("id", "clinic_id", "recipient_email", "kind", "report_id", "attempts"))
+EMAILS = LeasedTable("staff_email", ("id", "clinic_id", "recipient_email", "kind", "report_id", "link_id", "attempts"))
 SUBJECT = "Follicle: a serious side-effect report needs review"
 Clock = Callable[[], datetime]
 
@@ -103,6 +104,8 @@ class _Claimed:
     recipient_email: str
     report_id: uuid.UUID | None
     attempts: int
+    kind: str = SERIOUS_SIDE_EFFECT
+    link_id: uuid.UUID | None = None
 
 
 @dataclass
@@ -134,11 +137,23 @@ def message(row: _Claimed, *, clinic_name: str, public_url: str, sender: str) ->
     return email
 
 
+def compose(row: _Claimed, *, clinic_name: str, public_url: str, sender: str, secret_key: str, link_valid_hours: int) -> EmailMessage:
+    """The email a row asks for: a side-effect alert, or a staff invite or password link."""
+    if row.kind in staff_emails.KINDS and row.link_id is not None:
+        return staff_emails.message(
+            row_id=row.id, kind=row.kind, recipient=row.recipient_email, link_id=row.link_id, clinic_name=clinic_name,
+            public_url=public_url, sender=sender, secret_key=secret_key, valid_hours=link_valid_hours,
+        )
+    return message(row, clinic_name=clinic_name, public_url=public_url, sender=sender)
+
+
 async def deliver_due_emails(
     mailer: SmtpMailer | None,
     *,
     public_url: str,
     sender: str = "",
+    secret_key: str = "",
+    link_valid_hours: int = 72,
     clock: Clock = utcnow,
     policy: EmailPolicy = EmailPolicy(),
     worker: str = "worker",
@@ -157,6 +172,7 @@ async def deliver_due_emails(
             _Claimed(
                 id=_uuid(r["id"]), clinic_id=_uuid(r["clinic_id"]), recipient_email=r["recipient_email"],
                 report_id=_uuid(r["report_id"]), attempts=int(r["attempts"]),
+                kind=r["kind"], link_id=_uuid(r["link_id"]),
             )
             for r in rows
         ]
@@ -166,7 +182,10 @@ async def deliver_due_emails(
         else:
             names = dict(await Clinic.filter(id__in=list({r.clinic_id for r in claimed})).values_list("id", "name"))
             messages = [
-                message(row, clinic_name=names.get(row.clinic_id, "your clinic"), public_url=public_url, sender=sender or mailer.sender)
+                compose(
+                    row, clinic_name=names.get(row.clinic_id, "your clinic"), public_url=public_url,
+                    sender=sender or mailer.sender, secret_key=secret_key, link_valid_hours=link_valid_hours,
+                )
                 for row in claimed
             ]
             outcomes = await mailer.send(messages)
@@ -245,7 +264,7 @@ async def for_reports(clinic_id: uuid.UUID, report_ids: list[uuid.UUID]) -> dict
 
 async def failed_for_clinic(clinic_id: uuid.UUID, limit: int = 20) -> ClinicEmailTrouble:
     rows = (
-        await StaffEmail.filter(clinic_id=clinic_id, state=EmailState.FAILED)
+        await StaffEmail.filter(clinic_id=clinic_id, state=EmailState.FAILED, kind=SERIOUS_SIDE_EFFECT)
         .order_by("-updated_at")
         .limit(limit)
         .select_related("report")

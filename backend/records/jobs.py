@@ -32,9 +32,10 @@ def register_jobs(runtime: JobRuntime) -> None:
     policy = alert_emails.EmailPolicy.from_settings(settings)
 
     async def deliver_alert_emails() -> dict[str, int]:
-        """Send every alert email due now; other workers take other batches."""
+        """Send every alert, invite and password email due now; other workers take other batches."""
         report = await alert_emails.deliver_due_emails(
-            mailer, public_url=settings.public_url, policy=policy, worker=worker_name()
+            mailer, public_url=settings.public_url, secret_key=settings.secret_key,
+            link_valid_hours=settings.staff_link_valid_hours, policy=policy, worker=worker_name(),
         )
         if report.claimed:
             log.info("alert emails: %s", report)

@@ -82,6 +82,10 @@ class StaffEmail(Model):
     report: fields.ForeignKeyNullableRelation[SideEffectReport] = fields.ForeignKeyField(
         "models.SideEffectReport", related_name=False, null=True, on_delete=fields.CASCADE
     )
+    # a staff invite or password reset (backend.staff): the email carries that link
+    link: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.StaffLink", related_name=False, null=True, on_delete=fields.CASCADE
+    )
     state = fields.CharEnumField(EmailState, max_length=12, default=EmailState.PENDING)
     attempts = fields.IntField(default=0)
     next_attempt_at = fields.DatetimeField()

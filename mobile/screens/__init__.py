@@ -15,4 +15,5 @@ SCREENS = {
     "side_effects": "mobile.screens.side_effects:SideEffectsScreen",
     "questionnaire": "mobile.screens.questionnaire:QuestionnaireScreen",
     "settings": "mobile.screens.settings:SettingsScreen",
+    "marketing": "mobile.screens.marketing:MarketingScreen",
 }

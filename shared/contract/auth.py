@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
+
+import msgspec
 
 from shared.contract.base import Email, Password, Request, Response
 
@@ -18,6 +21,8 @@ class StaffRole(StrEnum):
 class SignIn(Request, kw_only=True):
     email: Email
     password: Password
+    # the TOTP code (or a recovery code) of a member with two-factor sign-in on
+    code: Annotated[str, msgspec.Meta(min_length=6, max_length=32)] | None = None
 
 
 class StaffOut(Response, kw_only=True):

@@ -22,6 +22,7 @@ class ClinicOut(Response, kw_only=True):
     protocol_views: list[str]
     created_at: datetime
     share_consensus_with_patients: bool = False  # patients' phones show the raters' consensus
+    require_two_factor: bool = False  # every staff member signs in with a TOTP code
 
 
 class ClinicUpdate(Request, kw_only=True):
@@ -29,6 +30,7 @@ class ClinicUpdate(Request, kw_only=True):
     timezone: TimezoneName | None = None
     protocol_views: Annotated[list[ProtocolView], msgspec.Meta(max_length=len(ViewId))] | None = None
     share_consensus_with_patients: bool | None = None
+    require_two_factor: bool | None = None
 
 
 class StaffCreate(Request, kw_only=True):

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import pytest
 
 from backend.audit.models import AuditEvent
+from backend.clinics.models import StaffUser
 from backend.enrolment.models import Device, Invite
 from tests.backend.reports.bodies import questionnaire_body, side_effect_body, store_report
 from tests.backend.records.rows import ready_export_row
@@ -63,6 +64,26 @@ ROUTES: list[Route] = [
     Route("PATCH", "/clinic", STAFF_ANY, {"name": "Renamed"}),
     Route("GET", "/clinic/staff", STAFF_ANY),
     Route("POST", "/clinic/staff", STAFF_ANY, {"email": "{role}@new.example", "name": "N", "role": "clinician", "password": "long enough pass"}, ok=201),
+    # staff accounts: clinic X's clinician is the member acted on; clinic Y's admin cannot reach them
+    Route("POST", "/clinic/staff/invites", STAFF_ANY, {"email": "{role}@invited.example", "name": "N", "role": "clinician"}, ok=201),
+    Route("PATCH", "/clinic/staff/{member_x}", STAFF_ON_A, {"role": "front_desk"}),
+    Route("POST", "/clinic/staff/{member_x}/deactivate", STAFF_ON_A),
+    Route("POST", "/clinic/staff/{member_x}/password-link", STAFF_ON_A, ok=204),
+    Route("POST", "/auth/two-factor", STAFF_ANY, ok=201),
+    # nothing started: confirming is a conflict; a code of no enrolment is simply wrong at step-up
+    Route("POST", "/auth/two-factor/confirm", (401, 403, 403, 409, 409), {"code": "123456"}),
+    Route("POST", "/auth/step-up", (401, 403, 403, 401, 401), {"code": "123456"}),
+    Route("POST", "/staff-links/{unknown_link}/password", (404,) * 5, {"password": "long enough password"}),
+    # marketing consent: the patient's own; the clinic's view of patient A's (another clinic: not found)
+    Route("GET", "/me/marketing-consent", PATIENT_SELF),
+    Route("POST", "/me/marketing-consent", PATIENT_SELF, {"all_photos": True, "months": 12}, ok=201),
+    Route("POST", "/me/marketing-consent/withdraw", PATIENT_SELF),
+    Route("GET", "/patients/{patient_a}/marketing", STAFF_ON_A, reads="marketing.consent.view"),
+    Route("POST", "/patients/{patient_a}/marketing/withdraw", STAFF_ON_A),
+    # the one photo of patient A twice is no pair (400); clinic Y cannot reach patient A (404)
+    Route("POST", "/patients/{patient_a}/before-after", (401, 403, 403, 400, 404),
+          lambda ids: {"before_photo_id": ids["photo_a"], "after_photo_id": ids["photo_a"]}),
+    Route("GET", "/before-after/{unknown_image}/image", (401, 403, 403, 404, 404)),
     Route("GET", "/patients", STAFF_ANY, reads="patient.list"),
     Route("POST", "/patients", STAFF_ANY, PATIENT_BODY, ok=201),
     Route("GET", "/patients/{patient_a}", STAFF_ON_A, reads="patient.view"),
@@ -160,6 +181,7 @@ NOT_HEALTH_READS = {
     "/ratings/rounds/{round_x}": "a round's progress, no patients",
     "/ratings/rounds/{round_mine}/queue": "blinded pairs: no patient, month or side is named",
     "/ratings/rounds/{round_x}/agreement": "rater agreement statistics",
+    "/before-after/{unknown_image}/image": "an unknown image: refused before anything is read (tests/backend/marketing audit real exports)",
 }
 
 
@@ -179,11 +201,13 @@ async def _ids(world: World) -> dict[str, str]:
         **ratings,
         **{k: str(v) for k, v in world.ids.items()},
         "invite_a": str(invite.id),
+        "member_x": str((await StaffUser.get(email="clinician@x.example")).id),
         "device_a": str(device.id),
         "side_effect_a": str(report.id),
         "photo_a": str(photo.id),
         "export_a": str(export.id),
         "unknown_link": "not-a-real-link",
+        "unknown_image": "00000000-0000-4000-8000-000000000000",
         "object_key": OBJECT_KEY,
     }
 

@@ -13,6 +13,7 @@ from litestar.response import Stream, Template
 from backend.audit import filters
 from backend.audit import service as audit
 from backend.auth.guards import admin_only
+from backend.auth.step_up import fresh_second_factor
 from backend.auth.principal import StaffPrincipal
 from backend.dashboard import service
 from backend.dashboard.pages import render, staff_of
@@ -57,7 +58,7 @@ class AuditPagesController(Controller):
         pages = max(1, -(-data.events.total // PER_PAGE))
         return render("audit.html", request, data=data, typed=typed, problem=None, where=where, page=page, pages=pages, query=query)
 
-    @get("/export.csv", operation_id="DashboardAuditExport", media_type="text/csv")
+    @get("/export.csv", operation_id="DashboardAuditExport", media_type="text/csv", guards=[fresh_second_factor])
     async def export_csv(
         self,
         request: Request,

@@ -183,7 +183,12 @@ async def test_service_codes_are_documented_on_the_operation_that_answers_them(s
     assert documented_codes(create, 409) == {"record_number_taken"}
     assert {"unknown_field", "malformed_json", "control_character", "validation_failed"} <= documented_codes(create, 400)
     sign_in = schema["paths"]["/auth/sign-in"]["post"]
-    assert documented_codes(sign_in, 401) == {"invalid_credentials"}
+    assert documented_codes(sign_in, 401) == {
+        "invalid_credentials", "second_factor_required", "second_factor_invalid", "recovery_code_used"
+    }
+    assert documented_codes(sign_in, 403) >= {"two_factor_enrolment_required"}
+    # the step-up guard publishes its own code on the exports it guards
+    assert "step_up_required" in documented_codes(schema["paths"]["/exports/cohort.csv"]["get"], 403)
 
 
 # --- the request messages say what they accept ------------------------------------------------------

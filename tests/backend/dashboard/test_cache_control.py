@@ -15,7 +15,7 @@ async def test_every_dashboard_page_answers_every_caller_with_no_store(world, br
         path = page.path.format(**ids)
         answers = [("anonymous", await anonymous.http.request(page.method, path, data=page.form))]
         for who, staff in (("y", staff_y), ("x", staff_x)):
-            form = {k: v.format(who=who) for k, v in page.form.items()} if page.form is not None else None
+            form = {k: v.format(who=who, **ids) for k, v in page.form.items()} if page.form is not None else None
             answers.append((who, await (staff.post(path, form) if page.method == "POST" else staff.get(path))))
         cached += [f"{page.method} {path} as {who}: {a.status_code}" for who, a in answers if not "no-store" in a.headers.get("cache-control", "")]
     assert cached == []

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 from backend.checkins.models import CheckIn
+from backend.clinics.models import StaffUser
 from backend.photos.models import Photo
 from backend.enrolment.models import Invite
 from backend.injections.models import InjectionSession
@@ -74,9 +75,36 @@ PAGES = [
     Page("GET", "/dashboard/side-effects?lot=LOT-A1&serious=yes&acknowledged=no", 200, 200),
     Page("GET", "/dashboard/side-effects/{report_a}", 200),
     Page("GET", "/dashboard/side-effects/{report_a}/medwatch.pdf", 200),
+    # marketing: patient A's consents and before/after images (none given: a pair is refused)
+    Page("GET", "/dashboard/patients/{patient_a}/marketing", 200),
+    Page("POST", "/dashboard/patients/{patient_a}/before-after", 409, 404, {"before": "{photo_a0}", "after": "{photo_a1}"}),
+    Page("POST", "/dashboard/patients/{patient_a}/marketing/paper", 400, 404, {}),
+    Page("POST", "/dashboard/patients/{patient_a}/marketing/withdraw", 303, 404, {}),
+    Page("GET", "/dashboard/before-after/{unknown_image}/image", 404, 404),
+    Page("GET", "/dashboard/marketing-consents/{unknown_image}/form.pdf", 404, 404),
     # an admin's deletion of the patient (last of the pages on patient A: it removes them)
     Page("POST", "/dashboard/patients/{patient_a}/delete", 303, 404, {"confirm_record_number": "X-001"}),
     Page("GET", "/dashboard/outcomes", 200, 200),  # each clinic's own outcomes
+    # staff accounts (admins): clinic X's clinician is the member acted on
+    Page("GET", "/dashboard/staff", 200, 200),
+    Page("POST", "/dashboard/staff/invite", 303, 303, {"name": "New", "email": "new-{who}@invited.example", "role": "clinician"}),
+    Page("POST", "/dashboard/staff/{member_x}/role", 303, 404, {"role": "front_desk"}),
+    Page("POST", "/dashboard/staff/{member_x}/password-link", 303, 404, {}),
+    Page("POST", "/dashboard/staff/{member_x}/deactivate", 303, 404, {}),
+    Page("POST", "/dashboard/staff/two-factor", 409, 409, {"required": "on"}),  # neither admin has two-factor
+    Page("GET", "/dashboard/staff-links/{unknown_link}", 404, 404, anonymous=404),
+    Page("POST", "/dashboard/staff-links/{unknown_link}", 403, 403, {"password": "x"}, anonymous=403),
+    # a member's own two-factor: the steps after a password need the challenge cookie
+    Page("GET", "/dashboard/account", 200, 200),
+    Page("POST", "/dashboard/account/two-factor/start", 303, 303, {}),
+    Page("GET", "/dashboard/account/two-factor", 200, 200),
+    Page("POST", "/dashboard/account/two-factor", 401, 401, {"code": "abcdef"}),
+    Page("GET", "/dashboard/step-up", 200, 200),
+    Page("POST", "/dashboard/step-up", 401, 401, {"code": "abcdef"}),
+    Page("GET", "/dashboard/sign-in/code", 303, 303),
+    Page("POST", "/dashboard/sign-in/code", 403, 403, {"code": "123456"}, anonymous=403),
+    Page("GET", "/dashboard/sign-in/enrol", 303, 303),
+    Page("POST", "/dashboard/sign-in/enrol", 403, 403, {"code": "123456"}, anonymous=403),
     Page("GET", "/dashboard/sign-in", 303, 303, anonymous=200),
     # without the sign-in page's own token (login CSRF); test_sign_in.py signs in properly
     Page("POST", "/dashboard/sign-in", 403, 403, {"email": "admin@x.example", "password": "x"}, anonymous=403),
@@ -101,7 +129,8 @@ async def _ids(world) -> dict[str, str]:
         )
         photos[f"photo_a{month}"] = str(photo.id)
     ratings = await rating_ids(world.ids["patient_a"])
-    return {**{k: str(v) for k, v in world.ids.items()}, "invite_a": str(invite.id), "report_a": str(report.id), **photos, **ratings}
+    member = await StaffUser.get(email="clinician@x.example")
+    return {**{k: str(v) for k, v in world.ids.items()}, "member_x": str(member.id), "unknown_link": "not-a-link", "unknown_image": str(uuid.uuid4()), "invite_a": str(invite.id), "report_a": str(report.id), **photos, **ratings}
 
 
 async def test_each_page_answers_each_caller_as_expected(world, browser):
@@ -117,7 +146,7 @@ async def test_each_page_answers_each_caller_as_expected(world, browser):
             assert answer.headers["location"].startswith("/dashboard/sign-in"), path
         # clinic Y first: X's successful changes must not be what makes Y's answer a 404
         for who, staff, expected in (("y", staff_y, page.y_answer), ("x", staff_x, page.x_answer)):
-            form = {k: v.format(who=who) for k, v in page.form.items()} if page.form is not None else None
+            form = {k: v.format(who=who, **ids) for k, v in page.form.items()} if page.form is not None else None
             answer = await (staff.post(path, form) if page.method == "POST" else staff.get(path))
             seen[(page.method, page.path, who)] = answer.status_code
             wanted[(page.method, page.path, who)] = expected

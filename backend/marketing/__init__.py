@@ -1,0 +1,2 @@
+"""Marketing consent (apart from care and research) and the consented before/after images made
+under it. See README.md."""
