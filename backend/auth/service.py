@@ -40,6 +40,9 @@ async def check_password(email: str, password: str, *, client_address: str, limi
         if not verify_password(stored, password) or staff is None:
             attempt.failed()
             raise NotAuthenticated("That email and password do not match.", code=ErrorCode.INVALID_CREDENTIALS)
+    if needs_rehash(stored):  # the hashing cost was raised since this password was set: renew it now
+        staff.password_hash = hash_password(password)
+        await StaffUser.filter(id=staff.id).update(password_hash=staff.password_hash)
     return staff
 
 
@@ -66,8 +69,6 @@ async def open_session(
             None, "staff.sign_in", "staff", staff.id, clinic_id=staff.clinic_id,  # type: ignore[attr-defined]
             detail={"via": kind, "second_factor": second_factor}, address=client_address,
         )
-        if needs_rehash(staff.password_hash):  # the clinic raised the hashing cost since this was set
-            await StaffUser.filter(id=staff.id).update(password_hash=hash_password(password))
     return SignedIn(token=token, expires_at=session.expires_at, staff=staff_out(staff)), session
 
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import socket
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +18,7 @@ from backend.app import create_app
 from backend.db import close_database, is_postgres, open_database
 from backend.settings import Settings
 from tests.conftest import FAST_PASSWORDS
+from tests.servers import loopback_listener, serving
 from tests.e2e import phone
 from tests.e2e import seed as seeding
 
@@ -51,7 +50,6 @@ class LiveServer:
 def live_server(migrated_template: str, tmp_path_factory) -> Iterator[LiveServer]:
     """The whole app on 127.0.0.1 in a thread of its own (its lifespan runs in that thread's loop)."""
     _require_chromium()
-    import uvicorn
 
     folder = tmp_path_factory.mktemp("e2e")
     if is_postgres(migrated_template):
@@ -62,32 +60,17 @@ def live_server(migrated_template: str, tmp_path_factory) -> Iterator[LiveServer
     else:
         shutil.copyfile(migrated_template, folder / "follicle.sqlite3")
         database_url = f"sqlite://{folder / 'follicle.sqlite3'}"
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    listener.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener, url = loopback_listener()
     settings = Settings(
         database_url=database_url, public_url=url, secret_key="e2e-secret-key", local_store_path=str(folder / "objects"),
         **FAST_PASSWORDS,
     )
     seeded = asyncio.run(_seed(database_url))
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    started = threading.Event()
-    while thread.is_alive() and not server.started:
-        started.wait(0.05)
-    if not server.started:
-        pytest.fail("the dashboard server did not start")
-    # the timeline patient's phone uploads months of check-ins through the real protocol
-    device_token = phone.enrol(url, seeding.PHONE_INVITE)
-    seeded.photo_ids = phone.upload_check_ins(url, device_token, seeded.timeline_baseline, seeding.PHOTO_MONTHS)
-    try:
+    with serving(create_app(settings), listener):
+        # the timeline patient's phone uploads months of check-ins through the real protocol
+        device_token = phone.enrol(url, seeding.PHONE_INVITE)
+        seeded.photo_ids = phone.upload_check_ins(url, device_token, seeded.timeline_baseline, seeding.PHOTO_MONTHS)
         yield LiveServer(url=url, seeded=seeded, database_url=database_url)
-    finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        listener.close()
 
 
 async def _seed(database_url: str) -> seeding.Seeded:

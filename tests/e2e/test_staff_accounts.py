@@ -11,8 +11,6 @@ import asyncio
 import os
 import re
 import shutil
-import socket
-import threading
 import time
 from datetime import UTC, datetime
 
@@ -34,6 +32,8 @@ from backend.settings import Settings  # noqa: E402
 from backend.staff import totp  # noqa: E402
 from shared.contract.auth import StaffRole  # noqa: E402
 from tests.backend.records.smtp_server import LoopbackSmtp  # noqa: E402
+from tests.conftest import FAST_PASSWORDS  # noqa: E402
+from tests.servers import loopback_listener, serving  # noqa: E402
 
 pytestmark = pytest.mark.browser
 PASSWORD = "clinic-password-2026"
@@ -66,7 +66,6 @@ async def _seed(database_url: str) -> None:
 @pytest.fixture(scope="module")
 def staff_server(migrated_template: str, tmp_path_factory):
     _require_chromium()
-    import uvicorn
 
     folder = tmp_path_factory.mktemp("e2e-staff")
     if is_postgres(migrated_template):
@@ -79,26 +78,15 @@ def staff_server(migrated_template: str, tmp_path_factory):
         database_url = f"sqlite://{folder / 'follicle.sqlite3'}"
     asyncio.run(_seed(database_url))
     smtp = LoopbackSmtp().start()
-    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    listener.bind(("127.0.0.1", 0))
-    url = f"http://127.0.0.1:{listener.getsockname()[1]}"
+    listener, url = loopback_listener()
     settings = Settings(
         database_url=database_url, public_url=url, secret_key="e2e-staff-secret", local_store_path=str(folder / "objects"),
-        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none", email_sweep_seconds=1,
+        smtp_host="127.0.0.1", smtp_port=smtp.port, smtp_security="none", email_sweep_seconds=1, **FAST_PASSWORDS,
     )
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [listener]}, daemon=True)
-    thread.start()
-    while thread.is_alive() and not server.started:
-        time.sleep(0.05)
-    if not server.started:
-        pytest.fail("the dashboard server did not start")
     try:
-        yield url, smtp
+        with serving(create_app(settings), listener):
+            yield url, smtp
     finally:
-        server.should_exit = True
-        thread.join(timeout=15)
-        listener.close()
         smtp.stop()
 
 

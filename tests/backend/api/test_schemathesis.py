@@ -11,15 +11,12 @@ from __future__ import annotations
 import asyncio
 import os
 import shutil
-import threading
-import time
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import schemathesis
-import uvicorn
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from litestar.routes import HTTPRoute
@@ -37,6 +34,7 @@ from backend.db import close_database, is_postgres, open_database
 from backend.settings import Settings
 from tests.backend.world import build_world
 from tests.conftest import FAST_PASSWORDS, _truncate_postgres
+from tests.servers import serving
 
 # generated cases per operation and mode; FOLLICLE_SCHEMATHESIS_EXAMPLES raises it for a longer hunt
 EXAMPLES_PER_OPERATION = int(os.environ.get("FOLLICLE_SCHEMATHESIS_EXAMPLES", "8"))
@@ -58,28 +56,6 @@ CHECKS = {
 }
 # the clinic X admin for staff operations, patient A's phone for the patient's own
 TOKEN_FOR_SCHEME = {"staffBearer": "staff_x", "deviceBearer": "patient_a"}
-
-
-class LiveServer:
-    """The app under uvicorn in a thread of its own, on a free loopback port."""
-
-    def __init__(self, app) -> None:
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=0, log_level="warning", lifespan="on"))
-        self.thread = threading.Thread(target=self.server.run, name="schemathesis-api", daemon=True)
-
-    def __enter__(self) -> str:
-        self.thread.start()
-        deadline = time.monotonic() + 30
-        while not self.server.started:
-            if not self.thread.is_alive() or time.monotonic() > deadline:
-                raise RuntimeError("the API did not start")
-            time.sleep(0.05)
-        port = self.server.servers[0].sockets[0].getsockname()[1]
-        return f"http://127.0.0.1:{port}"
-
-    def __exit__(self, *_: object) -> None:
-        self.server.should_exit = True
-        self.thread.join(timeout=30)
 
 
 async def _seed(url: str) -> dict[str, str]:
@@ -108,7 +84,7 @@ def live_api(migrated_template: str, tmp_path_factory) -> Iterator[tuple[str, di
         local_store_path=str(Path(folder) / "objects"),
         **FAST_PASSWORDS,
     )
-    with LiveServer(create_app(settings)) as base_url:
+    with serving(create_app(settings)) as base_url:
         yield base_url, tokens
     if is_postgres(migrated_template):
         asyncio.run(_truncate_postgres(migrated_template))
