@@ -12,10 +12,10 @@ from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import SwaggerRenderPlugin
 
 from backend.api.caching import no_store_unless_set
-from backend.api.openapi import publish_contract
+from backend.openapi import publish_contract
 from backend.api.request import ApiRequest
 from backend.api.text import ControlCharacterMiddleware
-from backend.audit.controllers import AuditController
+from backend.audit_log.controllers import AuditController
 from backend.auth.controllers import AuthController
 from backend.auth.principal import PrincipalMiddleware
 from backend.checkins.controllers import MyCheckInController, StaffCheckInController
@@ -29,7 +29,16 @@ from backend.exports.controllers import ExportController
 from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
-from backend.outcomes.controllers import OutcomeController
+from backend.outcomes.controllers import OutcomeController, SideEffectAlertController
+from backend.patients import changes
+from backend.patients.changes import (
+    CheckInCompleted,
+    PhotoRefused,
+    ProgressRecorded,
+    QuestionsAnswered,
+    Reactions,
+    ScheduleChanged,
+)
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
@@ -71,6 +80,7 @@ def route_handlers() -> list:
         AuditController,
         MyReportController,
         SideEffectController,
+        SideEffectAlertController,
         MyRemindersController,
         ReminderHistoryController,
         MyPhotoController,
@@ -100,6 +110,29 @@ def job_registrations() -> list[JobRegistration]:
     return [reminder_jobs, photo_jobs, records_jobs]
 
 
+def patient_reactions() -> Reactions:
+    """Which feature answers which patient change, in the order they run (backend.patients.changes).
+    Every process that changes patients wires these: the API's lifespan, `follicle worker`, the CLI."""
+    from backend.checkins import reactions as timeline
+    from backend.outcomes import reactions as outcomes
+    from backend.reminders import reactions as reminders
+
+    return {
+        ScheduleChanged: [reminders.schedule_changed, timeline.schedule_changed, outcomes.schedule_changed],
+        CheckInCompleted: [reminders.checkin_completed, outcomes.checkin_completed],
+        QuestionsAnswered: [reminders.questions_answered],
+        PhotoRefused: [reminders.photo_refused],
+        ProgressRecorded: [outcomes.progress_recorded],
+    }
+
+
+async def connect(database_url: str, *, pool_size: int | None = None) -> None:
+    """Open the database for a process outside the API (a benchmark, a test's seeding, a script) and
+    wire the same reactions, so what it changes replans reminders and refreshes facts as the API would."""
+    await open_database(database_url, pool_size=pool_size)
+    changes.wire(patient_reactions())
+
+
 def sign_in_limits(settings: Settings) -> SignInLimits:
     return SignInLimits(
         per_account_and_address=settings.sign_in_attempts,
@@ -116,6 +149,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         await open_database(settings.database_url, pool_size=settings.database_pool_size)
+        changes.wire(patient_reactions())
         try:
             yield
         finally:

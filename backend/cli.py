@@ -34,9 +34,18 @@ def _env_file_has(name: str) -> bool:
     return env.is_file() and any(line.strip().startswith(name + "=") for line in env.read_text().splitlines())
 
 
+def _wire() -> None:
+    """The CLI's processes change patients too: the same reactions as the API's."""
+    from backend.app import patient_reactions
+    from backend.patients import changes
+
+    changes.wire(patient_reactions())
+
+
 async def _with_db(settings: Settings, work) -> object:
     from backend.db import close_database, open_database
 
+    _wire()
     await open_database(settings.database_url)
     try:
         return await work()
@@ -118,6 +127,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     from backend.jobs import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _wire()
     asyncio.run(run_worker(_settings(), job_registrations()))
     return 0
 

@@ -62,11 +62,12 @@ def make_photos(count: int, megabytes: float) -> list[bytes]:
 async def seed_patients(database_url: str, phones: int) -> list[str]:
     """A clinic with one enrolled patient per phone (baseline two months ago); their device tokens."""
     from backend.auth.service import create_clinic_with_admin
-    from backend.db import apply_migrations, close_database, open_database
+    from backend.app import connect
+    from backend.db import apply_migrations, close_database
     from bench.clinic import add_patient, enrol
 
     await apply_migrations(database_url)
-    await open_database(database_url)
+    await connect(database_url)
     try:
         clinic, _ = await create_clinic_with_admin("Bench clinic", f"bench-{uuid.uuid4().hex[:8]}@x.example", "Admin", "bench password 1")
         tokens = []

@@ -24,7 +24,8 @@ import httpx
 import uvicorn
 
 from backend.app import create_app
-from backend.db import apply_migrations, close_database, open_database
+from backend.app import connect
+from backend.db import apply_migrations, close_database
 from backend.settings import Settings
 
 STAFF_EMAIL = "clinician@phone-tests.example"
@@ -140,7 +141,7 @@ class LiveBackend:
     async def _seed_staff(self) -> None:
         from backend.auth.service import create_clinic_with_admin
 
-        await open_database(self.settings.database_url)
+        await connect(self.settings.database_url)
         try:
             await create_clinic_with_admin("Phone Test Clinic", STAFF_EMAIL, "Dr Phone", STAFF_PASSWORD)
         finally:

@@ -94,13 +94,14 @@ async def seed_clinic(database_url: str, phones: int, staff: int) -> Clinic:
     check-in is due), and `staff` signed-in clinicians' API tokens."""
     from backend.auth.service import create_clinic_with_admin
     from backend.clinics.models import StaffUser
-    from backend.db import apply_migrations, close_database, open_database
+    from backend.app import connect
+    from backend.db import apply_migrations, close_database
     from backend.patients.models import Patient
     from backend.security.passwords import hash_password
     from bench.clinic import add_patient, enrol, staff_token
 
     await apply_migrations(database_url)
-    await open_database(database_url)
+    await connect(database_url)
     try:
         clinic, _ = await create_clinic_with_admin("Load clinic", "admin@load.example", "Admin", "load bench password")
         password_hash = hash_password("load bench password")

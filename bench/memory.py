@@ -54,11 +54,12 @@ def big_png(side: int, shade: int) -> bytes:
 
 async def seed(database_url: str, phones: int) -> list[str]:
     from backend.auth.service import create_clinic_with_admin
-    from backend.db import apply_migrations, close_database, open_database
+    from backend.app import connect
+    from backend.db import apply_migrations, close_database
     from bench.clinic import add_patient, enrol
 
     await apply_migrations(database_url)
-    await open_database(database_url)
+    await connect(database_url)
     try:
         clinic, _ = await create_clinic_with_admin("Bench clinic", "admin@bench.example", "Admin", "bench password 1")
         return [await enrol(await add_patient(clinic.id, f"Phone {n}", f"M-{n:03d}")) for n in range(phones)]

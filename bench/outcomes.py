@@ -27,7 +27,8 @@ sys.path.insert(0, str(ROOT))
 
 import asyncpg  # noqa: E402
 
-from backend.db import QueryCounter, apply_migrations, close_database, connection, open_database  # noqa: E402
+from backend.app import connect  # noqa: E402
+from backend.db import QueryCounter, apply_migrations, close_database, connection  # noqa: E402
 from backend.outcomes import facts, filters, queries, service  # noqa: E402
 from bench.servers import reset_postgres  # noqa: E402
 
@@ -158,7 +159,7 @@ async def run(patients: int, url: str, runs: int, reuse: bool = False) -> dict[s
     else:
         print(f"reusing the {patients:,} patients already in {url} ...", flush=True)
         await apply_migrations(url)
-    await open_database(url)
+    await connect(url)
     try:
         started = time.perf_counter()
         if fresh:

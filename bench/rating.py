@@ -176,11 +176,12 @@ async def measure(round_id: uuid.UUID, raters: list, samples: int) -> dict[str, 
 
 
 async def run(database_url: str, pairs: int, raters: int, samples: int) -> dict[str, object]:
-    from backend.db import apply_migrations, close_database, open_database
+    from backend.app import connect
+    from backend.db import apply_migrations, close_database
 
     await reset(database_url)
     await apply_migrations(database_url)
-    await open_database(database_url)
+    await connect(database_url)
     try:
         round_id, principals, drawn = await seed(pairs, raters)
         result = await measure(round_id, principals, samples)

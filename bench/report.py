@@ -37,14 +37,15 @@ def peak_kb():
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
 
 async def main():
-    from backend.db import close_database, open_database
+    from backend.app import connect
+    from backend.db import close_database
     from backend.records import fhir_export, history, progress_report
     from backend.records.pdf_kit import Paper
     from backend.records.report_pdf import Audience
     from backend.settings import Settings
     from backend.storage import build_store
     settings = Settings(database_url={database!r}, local_store_path={store!r}, public_url="http://bench.local")
-    await open_database(settings.database_url)
+    await connect(settings.database_url)
     store = build_store(settings)
     before = peak_kb()
     record = await history.load(uuid.UUID({patient!r}), clinic_id=uuid.UUID({clinic!r}))
@@ -125,7 +126,8 @@ def main() -> None:
     if args.tiny:
         args.months, args.runs = 2, 1
 
-    from backend.db import apply_migrations, close_database, open_database
+    from backend.app import connect
+    from backend.db import apply_migrations, close_database
     from backend.demo_photos import scalp_photo
     from backend.imaging import process_photo
     from backend.records import fhir_export, history, progress_report
@@ -140,7 +142,7 @@ def main() -> None:
         asyncio.run(apply_migrations(database))
 
         async def prepare():
-            await open_database(database)
+            await connect(database)
             try:
                 started = time.perf_counter()
                 ids = await seed(settings, args.months)
@@ -157,7 +159,7 @@ def main() -> None:
         one_photo = median_seconds(lambda: process_photo(twelve_mp), args.runs)
 
         loop = asyncio.new_event_loop()
-        loop.run_until_complete(open_database(database))
+        loop.run_until_complete(connect(database))
         store = build_store(settings)
         try:
             import uuid

@@ -22,7 +22,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from backend.db import QueryCounter, apply_migrations, close_database, connection, open_database  # noqa: E402
+from backend.app import connect  # noqa: E402
+from backend.db import QueryCounter, apply_migrations, close_database, connection  # noqa: E402
 from backend.push import OutboxOnlyProvider, PushPlatform  # noqa: E402
 from backend.reminders.delivery import DeliveryPolicy, count_due, deliver_due  # noqa: E402
 from backend.reminders.planning import extend_horizon  # noqa: E402
@@ -96,7 +97,7 @@ async def main() -> int:
 
     print(f"seeding {args.patients:,} patients into {args.database_url} ...", flush=True)
     await reset(args.database_url)
-    await open_database(args.database_url)
+    await connect(args.database_url)
     try:
         await seed(args.patients)
         count_patients, patients = await count_star("patient")

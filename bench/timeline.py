@@ -41,7 +41,8 @@ async def seed(database_url: str, months: int, injections: int) -> tuple[str, st
     """A clinic, a staff session and an enrolled patient with `months` of photos;
     (patient id, staff token, the patient's device token)."""
     from backend.clinics.models import Clinic, StaffUser
-    from backend.db import apply_migrations, close_database, open_database
+    from backend.app import connect
+    from backend.db import apply_migrations, close_database
     from bench.clinic import add_patient, enrol, seed_history, staff_token
     from shared.contract.auth import StaffRole
     from shared.views import DEFAULT_PROTOCOL
@@ -49,7 +50,7 @@ async def seed(database_url: str, months: int, injections: int) -> tuple[str, st
     if database_url.startswith("postgres"):
         await reset_postgres(database_url)
     await apply_migrations(database_url)
-    await open_database(database_url)
+    await connect(database_url)
     try:
         clinic = await Clinic.create(name="Bench clinic", protocol_views=[v.id.value for v in DEFAULT_PROTOCOL])
         await StaffUser.create(

@@ -17,7 +17,8 @@ import httpx
 import time_machine
 
 from backend.app import create_app
-from backend.db import apply_migrations, close_database, is_postgres, open_database
+from backend.app import connect
+from backend.db import apply_migrations, close_database, is_postgres
 from backend.security.passwords import PRODUCTION_COST, HashCost, use_cost
 from backend.settings import Settings
 
@@ -209,7 +210,7 @@ async def running(app) -> AsyncIterator[None]:
 @pytest.fixture
 async def db(database_url: str) -> AsyncIterator[str]:
     """The ORM connected without an app, for service-level tests."""
-    await open_database(database_url)
+    await connect(database_url)
     try:
         yield database_url
     finally:

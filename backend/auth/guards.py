@@ -16,12 +16,12 @@ from shared.errors import ErrorCode, Forbidden, NotAuthenticated
 class Caller:
     """Who a guard lets through, for the published schema: its security scheme and, in words, who."""
 
-    scheme: str  # a security scheme of backend.api.openapi (staffBearer, deviceBearer, dashboardCookie)
+    scheme: str  # a security scheme of backend.openapi (staffBearer, deviceBearer, dashboardCookie)
     who: str
 
 
 def callable_by(scheme: str, who: str):
-    """Mark a guard with the caller it admits (`backend.api.openapi` publishes it per operation)."""
+    """Mark a guard with the caller it admits (`backend.openapi` publishes it per operation)."""
 
     def mark(guard):
         guard.follicle_caller = Caller(scheme, who)

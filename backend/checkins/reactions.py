@@ -7,8 +7,5 @@ from backend.checkins.versions import bump_timeline
 from backend.patients.changes import ScheduleChanged
 
 
-async def _schedule_changed(change: ScheduleChanged) -> None:
+async def schedule_changed(change: ScheduleChanged) -> None:
     await bump_timeline(change.patient_id)
-
-
-REACTIONS = {ScheduleChanged: _schedule_changed}

@@ -8,37 +8,12 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
-from shared.contract.injections import InjectionArea, SessionStatus
-from shared.contract.patients import Treatment
 from shared.hair_loss import DIAGNOSIS_LABELS, SEX_LABELS
+from shared.labels import AREAS, ROLES, SESSION_STATUSES, SYMPTOM_LABELS, TREATMENTS
 from shared.schedule import checkin_label
-from shared.symptoms import SYMPTOMS, severity_label
+from shared.symptoms import severity_label
 from shared.views import VIEWS
 
-TREATMENTS = {
-    Treatment.EXOSOMES: "Exosomes",
-    Treatment.PRP: "PRP",
-    Treatment.MICRONEEDLING: "Microneedling",
-    Treatment.COMBINATION: "Combination",
-    Treatment.OTHER: "Other",
-}
-AREAS = {
-    InjectionArea.FRONTAL: "Frontal",
-    InjectionArea.VERTEX: "Vertex",
-    InjectionArea.CROWN: "Crown",
-    InjectionArea.LEFT_TEMPLE: "Left temple",
-    InjectionArea.RIGHT_TEMPLE: "Right temple",
-    InjectionArea.MID_SCALP: "Mid scalp",
-    InjectionArea.WHOLE_SCALP: "Whole scalp",
-}
-SESSION_STATUSES = {
-    SessionStatus.SCHEDULED: "Scheduled",
-    SessionStatus.DONE: "Done",
-    SessionStatus.MISSED: "Missed",
-    SessionStatus.CANCELLED: "Cancelled",
-}
-SYMPTOM_LABELS = {info.id.value: info.label for info in SYMPTOMS}
-ROLES = {"admin": "Admin", "clinician": "Clinician", "front_desk": "Front desk"}
 
 
 def _zone(tz: str | None) -> ZoneInfo:

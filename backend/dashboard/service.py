@@ -26,7 +26,8 @@ from backend.records import alert_emails, deletion
 from backend.photos import service as photo_service
 from backend.photos.context import PhotoContext
 from backend.reports import inbox, side_effects
-from backend.audit.filters import AuditFilter
+from backend.audit_log import service as audit_trail
+from backend.audit_log.filters import AuditFilter
 from shared.contract.audit import AuditPage
 from shared.contract.checkins import PhotoOut
 from shared.contract.clinics import ClinicOut
@@ -234,7 +235,7 @@ class AuditLogPage:
 
 
 async def audit_log(principal: StaffPrincipal, where: AuditFilter, *, clock: ClinicClock, offset: int, limit: int) -> AuditLogPage:
-    events = await audit.list_events(principal.clinic_id, where, offset=offset, limit=limit)
+    events = await audit_trail.list_events(principal.clinic_id, where, offset=offset, limit=limit)
     members = await StaffUser.filter(clinic_id=principal.clinic_id).order_by("name", "id").values_list("id", "name")
     names = {row[0]: row[1] for row in members}
     ids = {e.patient_id for e in events.items if e.patient_id} | ({where.patient_id} if where.patient_id else set())

@@ -7,10 +7,11 @@ from typing import Annotated
 from litestar import Controller, get
 from litestar.params import QueryParameter
 
+from backend.api.params import Limit, Offset
 from backend.auth.deps import STAFF, CurrentStaff
-from backend.auth.guards import clinical_staff
+from backend.auth.guards import clinical_staff, staff_only
 from backend.outcomes import filters, service
-from shared.contract.outcomes import LotSignalPage, OutcomesOut
+from shared.contract.outcomes import LotSignalPage, OutcomesOut, SideEffectAlertPage
 from shared.errors import ErrorCode
 
 Choice = Annotated[str | None, QueryParameter(max_length=40)]
@@ -55,3 +56,17 @@ class OutcomeController(Controller):
         """Lots whose moderate-or-worse or serious side-effect rate is beyond chance higher than the
         rest of their treatment's lots (clinicians and admins)."""
         return await service.signals_for_clinic(staff)
+
+
+class SideEffectAlertController(Controller):
+    """The safety inbox's alert list: serious reports no one has acknowledged, beside the lot signals
+    (here, above the reports feature, because it joins the two)."""
+
+    tags = ["reports"]
+    guards = [staff_only]
+    dependencies = STAFF
+
+    @get("/side-effects/alerts", operation_id="ListSideEffectAlerts")
+    async def list_alerts(self, staff: CurrentStaff, offset: Offset = 0, limit: Limit = 50) -> SideEffectAlertPage:
+        """Serious reports no one has acknowledged yet, and the lots flagged by the outcomes' lot signal."""
+        return await service.alerts(staff, offset=offset, limit=limit)

@@ -15,21 +15,14 @@ _FEEDS = {
 }
 
 
-async def _schedule_changed(change: ScheduleChanged) -> None:
+async def schedule_changed(change: ScheduleChanged) -> None:
     # an injection session (sessions, dose, lots, symptom onsets) or the baseline (dose, months due)
     await facts.refresh(change.patient_id)
 
 
-async def _checkin_completed(change: CheckInCompleted) -> None:
+async def checkin_completed(change: CheckInCompleted) -> None:
     await facts.refresh(change.patient_id, (facts.PATIENT,))
 
 
-async def _progress_recorded(change: ProgressRecorded) -> None:
+async def progress_recorded(change: ProgressRecorded) -> None:
     await facts.refresh(change.patient_id, _FEEDS[change.what])
-
-
-REACTIONS = {
-    ScheduleChanged: _schedule_changed,
-    CheckInCompleted: _checkin_completed,
-    ProgressRecorded: _progress_recorded,
-}

@@ -2,29 +2,19 @@
 
 The feature that makes a change tells it here (`await changes.tell(ScheduleChanged(patient_id))`)
 and never imports the features that react: the reminders outbox re-plans, the timeline cache
-moves on. A feature that reacts lists its module in LISTENER_MODULES (as backend.db lists model
-modules); the module holds `REACTIONS`, a mapping from a change's type to an
-`async (change) -> None`. The modules are imported on the first change told, not at import.
-A reaction that raises fails the change (its transaction rolls back).
+moves on, the outcome facts refresh. Which reaction answers which change is written down once, in
+the composition root (`backend.app.patient_reactions`), and handed to `wire` by every process that
+changes patients (the API's lifespan, the job worker, the CLI), as route handlers and job
+registrations are. A process that tells a change before wiring fails loudly (`NotWired`) rather
+than skipping the reminders. A reaction that raises fails the change (its transaction rolls back).
 """
 
 from __future__ import annotations
 
-import functools
-import importlib
 import uuid
-from collections import defaultdict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-
-# Every module that reacts to patient changes; a feature adds its own here.
-LISTENER_MODULES = (
-    "backend.reminders.reactions",
-    "backend.checkins.reactions",
-    "backend.outcomes.reactions",
-)
-
 
 @dataclass(frozen=True, slots=True)
 class ScheduleChanged:
@@ -78,16 +68,35 @@ Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused |
 Reaction = Callable[[Change], Awaitable[None]]
 
 
+Reactions = Mapping[type, Sequence[Reaction]]
+
+
+class NotWired(RuntimeError):
+    """A change was told in a process whose composition root never called `wire`."""
+
+
+_wired: dict[type, tuple[Reaction, ...]] | None = None
+
+
+def wire(reactions: Reactions) -> None:
+    """Set this process's reactions: for each change type, its reactions in the order they run."""
+    global _wired
+    unknown = [kind for kind in reactions if kind not in _CHANGE_TYPES]
+    if unknown:
+        raise TypeError(f"not a patient change: {unknown}")
+    _wired = {kind: tuple(found) for kind, found in reactions.items()}
+
+
+def wired() -> dict[type, tuple[Reaction, ...]]:
+    if _wired is None:
+        raise NotWired("no reactions wired: the process's composition root calls changes.wire(...) before a change")
+    return _wired
+
+
 async def tell(change: Change) -> None:
-    """Run every reaction to `change`, in LISTENER_MODULES order; call it inside the change's transaction."""
-    for react in _reactions().get(type(change), ()):
+    """Run every reaction to `change`, in the wired order; call it inside the change's transaction."""
+    for react in wired().get(type(change), ()):
         await react(change)
 
 
-@functools.cache
-def _reactions() -> dict[type, tuple[Reaction, ...]]:
-    found: dict[type, list[Reaction]] = defaultdict(list)
-    for name in LISTENER_MODULES:
-        for kind, react in importlib.import_module(name).REACTIONS.items():
-            found[kind].append(react)
-    return {kind: tuple(reactions) for kind, reactions in found.items()}
+_CHANGE_TYPES = (ScheduleChanged, CheckInCompleted, QuestionsAnswered, PhotoRefused, ProgressRecorded)

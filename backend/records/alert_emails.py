@@ -23,7 +23,7 @@ from tortoise.transactions import in_transaction
 from backend.clinics.models import Clinic, StaffUser
 from backend.outbox import LeasedTable, backoff, claim_rows, still_held
 from backend.records.mailer import Fate, SendOutcome, SmtpMailer
-from backend.records.models import StaffEmail
+from backend.staff.models import StaffEmail
 from backend.reports import side_effects
 from backend.reports.models import SideEffectReport
 from backend.staff import emails as staff_emails

@@ -12,7 +12,7 @@ from typing import Any
 
 from fhir.resources.R4B.bundle import Bundle
 
-from backend.dashboard.format import AREAS, TREATMENTS
+from shared.labels import AREAS, TREATMENTS
 from backend.records import gpa
 from backend.records.history import PatientHistory, SessionRecord
 from shared import questionnaire as hgq

@@ -14,7 +14,7 @@ from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, Tabl
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
-from backend.dashboard.format import AREAS, SYMPTOM_LABELS, TREATMENTS
+from shared.labels import AREAS, SYMPTOM_LABELS, TREATMENTS
 from backend.records import history as histories
 from backend.records.document import PDF, Document, safe_filename
 from backend.records.history import PatientHistory, SideEffectRecord

@@ -24,7 +24,7 @@ from reportlab.platypus import (
     TableStyle,
 )
 
-from backend.dashboard.format import AREAS, SESSION_STATUSES, SYMPTOM_LABELS, TREATMENTS
+from shared.labels import AREAS, SESSION_STATUSES, SYMPTOM_LABELS, TREATMENTS
 from backend.records import gpa
 from backend.records.history import PatientHistory, PhotoRecord
 from backend.records.pdf_kit import MARGIN, MUTED, REGULAR, RULE, Paper, day, footer_canvas, styles, text

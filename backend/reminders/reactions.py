@@ -6,25 +6,17 @@ from backend.patients.changes import CheckInCompleted, PhotoRefused, QuestionsAn
 from backend.reminders import notices, planning
 
 
-async def _schedule_changed(change: ScheduleChanged) -> None:
+async def schedule_changed(change: ScheduleChanged) -> None:
     await planning.plan_for_patient(change.patient_id, change.at, check_preferences=change.check_preferences)
 
 
-async def _checkin_completed(change: CheckInCompleted) -> None:
+async def checkin_completed(change: CheckInCompleted) -> None:
     await planning.checkin_completed(change.patient_id, change.month, change.at)
 
 
-async def _questions_answered(change: QuestionsAnswered) -> None:
+async def questions_answered(change: QuestionsAnswered) -> None:
     await planning.questions_answered(change.patient_id, list(change.dedupe_keys), change.at)
 
 
-async def _photo_refused(change: PhotoRefused) -> None:
+async def photo_refused(change: PhotoRefused) -> None:
     await notices.photo_retake(change.patient_id, change.photo_id, change.checkin_month, change.at)
-
-
-REACTIONS = {
-    ScheduleChanged: _schedule_changed,
-    CheckInCompleted: _checkin_completed,
-    QuestionsAnswered: _questions_answered,
-    PhotoRefused: _photo_refused,
-}

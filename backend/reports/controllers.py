@@ -10,9 +10,7 @@ from litestar.status_codes import HTTP_200_OK, HTTP_201_CREATED
 from backend.api.params import Limit, LotFilter, Offset
 from backend.auth.deps import PATIENT, STAFF, CurrentPatient, CurrentStaff
 from backend.auth.guards import clinical_staff, patient_only, staff_only
-from backend.outcomes import service as outcomes
 from backend.reports import due, questionnaires, side_effects
-from shared.contract.outcomes import SideEffectAlertPage
 from shared.contract.patients import Treatment
 from shared.contract.reports import (
     DueQuestion,
@@ -93,7 +91,8 @@ class MyReportController(Controller):
 
 
 class SideEffectController(Controller):
-    """The clinic's side-effect reports: lists, the alert list, notes and acknowledgement."""
+    """The clinic's side-effect reports: lists, notes and acknowledgement (the alert list, which
+    adds the outcomes' lot signals, is `backend.outcomes.controllers.SideEffectAlertController`)."""
 
     tags = ["reports"]
     guards = [staff_only]
@@ -114,11 +113,6 @@ class SideEffectController(Controller):
         return await side_effects.search(
             staff, lot=lot, treatment=treatment, serious=serious, acknowledged=acknowledged, offset=offset, limit=limit
         )
-
-    @get("/side-effects/alerts", operation_id="ListSideEffectAlerts")
-    async def list_alerts(self, staff: CurrentStaff, offset: Offset = 0, limit: Limit = 50) -> SideEffectAlertPage:
-        """Serious reports no one has acknowledged yet, and the lots flagged by the outcomes' lot signal."""
-        return await outcomes.alerts(staff, offset=offset, limit=limit)
 
     @get("/side-effects/{report_id:uuid}", operation_id="GetSideEffectReport")
     async def get_report(self, staff: CurrentStaff, report_id: FromPath[uuid.UUID]) -> SideEffectReportOut:

@@ -10,7 +10,7 @@ from datetime import datetime
 from email.message import EmailMessage
 from email.utils import make_msgid
 
-from backend.records.models import StaffEmail
+from backend.staff.models import StaffEmail
 from backend.staff import links
 
 STAFF_INVITE = "staff_invite"

@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import uuid
+from typing import TYPE_CHECKING
 
 from tortoise import fields
 from tortoise.models import Model
 
-from backend.clinics.models import StaffUser
+from backend.clinics.models import Clinic, StaffUser
+from shared.contract.records import EmailState
+
+if TYPE_CHECKING:  # the reports feature sits above this one: its model is named by string
+    from backend.reports.models import SideEffectReport
 
 
 class StaffLink(Model):
@@ -82,3 +87,41 @@ class SignInChallenge(Model):
 
     class Meta:
         table = "staff_sign_in_challenge"
+
+
+class StaffEmail(Model):
+    """One alert email to one staff member, in the outbox: written in the transaction of the event
+    (a serious side-effect report), delivered once by whichever worker claims it under a lease,
+    retried with backoff, then failed (and shown on the dashboard). The email itself carries no
+    patient detail, only a link to the dashboard."""
+
+    id = fields.UUIDField(primary_key=True, default=uuid.uuid4)
+    clinic: fields.ForeignKeyRelation[Clinic] = fields.ForeignKeyField(
+        "models.Clinic", related_name=False, on_delete=fields.CASCADE
+    )
+    recipient: fields.ForeignKeyNullableRelation[StaffUser] = fields.ForeignKeyField(
+        "models.StaffUser", related_name=False, null=True, on_delete=fields.SET_NULL
+    )
+    recipient_email = fields.CharField(max_length=254)
+    kind = fields.CharField(max_length=40)
+    report: fields.ForeignKeyNullableRelation[SideEffectReport] = fields.ForeignKeyField(
+        "models.SideEffectReport", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    # a staff invite or password reset (backend.staff): the email carries that link
+    link: fields.ForeignKeyNullableRelation = fields.ForeignKeyField(
+        "models.StaffLink", related_name=False, null=True, on_delete=fields.CASCADE
+    )
+    state = fields.CharEnumField(EmailState, max_length=12, default=EmailState.PENDING)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField()
+    claim_token = fields.UUIDField(null=True)
+    claimed_by = fields.CharField(max_length=64, null=True)
+    last_error = fields.CharField(max_length=500, default="")
+    sent_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "staff_email"
+        unique_together = (("report", "recipient_email"),)
+        indexes = (("state", "next_attempt_at"), ("clinic_id", "state"))

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from backend.app import create_app
-from backend.db import close_database, is_postgres, open_database
+from backend.app import connect
+from backend.db import close_database, is_postgres
 from backend.settings import Settings
 from tests.conftest import FAST_PASSWORDS
 from tests.servers import loopback_listener, serving
@@ -74,7 +75,7 @@ def live_server(migrated_template: str, tmp_path_factory) -> Iterator[LiveServer
 
 
 async def _seed(database_url: str) -> seeding.Seeded:
-    await open_database(database_url)
+    await connect(database_url)
     try:
         return await seeding.seed()
     finally:

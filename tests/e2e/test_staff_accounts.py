@@ -26,7 +26,8 @@ from playwright.sync_api import expect  # noqa: E402
 from backend.app import create_app  # noqa: E402
 from backend.auth.service import create_clinic_with_admin  # noqa: E402
 from backend.clinics.models import StaffUser  # noqa: E402
-from backend.db import close_database, is_postgres, open_database  # noqa: E402
+from backend.app import connect  # noqa: E402
+from backend.db import close_database, is_postgres  # noqa: E402
 from backend.security.passwords import hash_password  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from backend.staff import totp  # noqa: E402
@@ -50,7 +51,7 @@ def code_now(secret: str, steps_ahead: int = 0) -> str:
 
 
 async def _seed(database_url: str) -> None:
-    await open_database(database_url)
+    await connect(database_url)
     try:
         for clinic_name, (admin, clinician) in CLINICS.items():
             clinic, _ = await create_clinic_with_admin(clinic_name, admin, f"Admin of {clinic_name}", PASSWORD)

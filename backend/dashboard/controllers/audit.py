@@ -10,8 +10,8 @@ from litestar import Controller, Request, get
 from litestar.params import QueryParameter
 from litestar.response import Stream, Template
 
-from backend.audit import filters
-from backend.audit import service as audit
+from backend.audit_log import filters
+from backend.audit_log import service as audit_log
 from backend.auth.guards import admin_only
 from backend.auth.step_up import fresh_second_factor
 from backend.auth.principal import StaffPrincipal
@@ -76,7 +76,7 @@ class AuditPagesController(Controller):
             patient=await _patient(principal, patient, record), staff=staff, action=action,
             date_from=date_from, date_to=date_to, tz=clock.tz,
         )
-        rows = await audit.export_csv(principal, where)
+        rows = await audit_log.export_csv(principal, where)
         return Stream(
             rows,
             media_type="text/csv; charset=utf-8",

@@ -13,7 +13,7 @@ from litestar import Litestar, get
 from litestar.openapi import OpenAPIConfig
 from litestar.params import FromPath
 
-from backend.api.openapi import STATUS_BY_CODE, publish_contract, undeclared_operations
+from backend.openapi import STATUS_BY_CODE, publish_contract, undeclared_operations
 from backend.auth.guards import staff_only
 from backend.errors import STATUS_BY_ERROR
 from shared import errors

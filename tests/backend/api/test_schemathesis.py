@@ -30,7 +30,8 @@ from schemathesis.specs.openapi.checks import (
 )
 
 from backend.app import create_app
-from backend.db import close_database, is_postgres, open_database
+from backend.app import connect
+from backend.db import close_database, is_postgres
 from backend.settings import Settings
 from tests.backend.world import build_world
 from tests.conftest import FAST_PASSWORDS, _truncate_postgres
@@ -59,7 +60,7 @@ TOKEN_FOR_SCHEME = {"staffBearer": "staff_x", "deviceBearer": "patient_a"}
 
 
 async def _seed(url: str) -> dict[str, str]:
-    await open_database(url)
+    await connect(url)
     try:
         world = await build_world()
     finally:

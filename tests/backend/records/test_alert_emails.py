@@ -11,7 +11,7 @@ import pytest
 
 from backend.records.alert_emails import EmailPolicy, deliver_due_emails
 from backend.records.mailer import SmtpMailer
-from backend.records.models import StaffEmail
+from backend.staff.models import StaffEmail
 from backend.settings import Settings
 from tests.backend.dashboard.conftest import browser  # noqa: F401 - fixture
 from tests.backend.records.smtp_server import LoopbackSmtp

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import asyncio
 
-from backend.db import close_database, open_database
+from backend.app import connect
+from backend.db import close_database
 from backend.reminders.delivery import DeliveryPolicy, deliver_due
 from backend.reminders.runtime import push_providers, worker_name
 from backend.settings import Settings
@@ -16,7 +17,7 @@ from backend.settings import Settings
 
 async def main() -> None:
     settings = Settings.from_env(env_file=None)
-    await open_database(settings.database_url)
+    await connect(settings.database_url)
     try:
         async with push_providers(settings) as providers:
             print("reminder worker: delivering", flush=True)

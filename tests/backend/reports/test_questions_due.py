@@ -68,7 +68,7 @@ async def test_the_self_assessment_is_due_at_baseline_and_every_three_months(cli
 
 
 def _only_reaction(monkeypatch, react) -> None:
-    monkeypatch.setattr(changes, "_reactions", lambda: {changes.QuestionsAnswered: (react,)})
+    monkeypatch.setattr(changes, "_wired", {changes.QuestionsAnswered: (react,)})
 
 
 async def test_the_answer_is_told_in_the_reports_transaction(client, world, monkeypatch):

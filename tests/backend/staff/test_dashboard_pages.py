@@ -7,7 +7,7 @@ import re
 
 from backend.auth.models import StaffSession
 from backend.clinics.models import StaffUser
-from backend.records.models import StaffEmail
+from backend.staff.models import StaffEmail
 from tests.backend.dashboard.conftest import hidden
 from tests.backend.staff.helpers import code_now
 

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from backend.audit.models import AuditEvent
 from backend.clinics.models import StaffUser
-from backend.records.models import StaffEmail
+from backend.staff.models import StaffEmail
 from backend.staff.models import StaffLink
 from tests.backend.staff.helpers import delivered_link, token_of
 from tests.backend.world import PASSWORD

@@ -8,7 +8,7 @@ from litestar import Controller, get
 from litestar.params import QueryParameter
 
 from backend.api.params import Offset
-from backend.audit import filters, service
+from backend.audit_log import filters, service
 from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import admin_only
 from backend.clinics import service as clinics
