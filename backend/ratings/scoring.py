@@ -5,13 +5,12 @@ Every score, change and undo moves the pair's consensus counts in its own transa
 consensus.py: an atomic upsert, so two raters scoring one pair at once need no lock). Scores are
 stored follow-up relative to baseline whatever side the rater saw each photo on.
 
-On PostgreSQL a first score is one statement (`FIRST_SCORE`): the task looked up with its seat and
-round, the score stored, the task and seat moved on, the consensus counted, the timeline bumped,
-the audit event written and the next two tokens read, in one round trip; when the consensus
-moved, the patient's outcome facts are worked out again in the same transaction (through
-`backend.patients.changes`, so the outcomes page counts the score at once). A change with a reason,
-and SQLite, take the ordinary path of a few statements in a transaction. The queue is one
-statement on both. A unique index keeps one current score per task whichever path raced.
+A score takes one path on both databases, a few statements in one transaction: the task found
+with its seat, round and pair, the score stored, the task and seat moved on, the consensus moved
+(which bumps the timeline and tells `ProgressRecorded`, so the outcome facts count it at once), and
+the audit event written by `audit.record` with the rater's address. The queue is one statement.
+A unique index keeps one current score per task when two requests race: the later one is refused
+as a change without a reason.
 """
 
 from __future__ import annotations
@@ -28,7 +27,6 @@ from tortoise.transactions import in_transaction
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.db import connection
-from backend.patients.changes import ProgressRecorded, tell
 from backend.ratings import consensus
 from backend.ratings.models import RatingRater, RatingRound, RatingScore, RatingTask
 from backend.ratings.rounds import require_clinical
@@ -147,8 +145,6 @@ async def submit(
     require_clinical(principal)
     reason = data.reason.strip()
     try:
-        if not reason and connection().capabilities.dialect == "postgres":
-            return await _first_score(principal, round_id, token, given, cannot_rate, data, ctx)
         return await _score_or_change(principal, round_id, token, given, cannot_rate, reason, data, ctx)
     except IntegrityError as exc:  # the same task scored by a request a moment earlier
         if "rating_score_one_current_per_task" not in str(exc):
@@ -166,80 +162,6 @@ def _closed() -> Conflict:
 
 def _reason_required() -> InvalidInput:
     return InvalidInput("This pair already has your score: changing it needs a reason.", code=ErrorCode.CHANGE_REASON_REQUIRED)
-
-
-# $1 token, $2 round, $3 staff, $4 clinic, $5 score as given (right against left), $6 cannot-rate
-# reason, $7 seconds taken, $8 sitting, $9 new score id, $10 new consensus row id, $11 now,
-# $12 actor kind. Every write reads from `go`, which is empty unless the task is the caller's, in an
-# open round, with no current score: then nothing is written and the row says why.
-FIRST_SCORE = f"""
-WITH task AS (
-    SELECT t.id, t.pair_id, t.rater_id, t.repeat, t.baseline_left, r.status, p.patient_id, p.view, p.month,
-           EXISTS (SELECT 1 FROM rating_score s WHERE s.task_id = t.id AND s.current) AS held,
-           CASE WHEN t.baseline_left THEN $5::smallint ELSE -$5::smallint END AS stored
-    FROM rating_task t
-    JOIN rating_rater rr ON rr.id = t.rater_id
-    JOIN rating_round r ON r.id = t.round_id
-    JOIN rating_pair p ON p.id = t.pair_id
-    WHERE t.token = $1 AND t.round_id = $2 AND rr.staff_id = $3 AND r.clinic_id = $4
-), go AS (
-    SELECT * FROM task WHERE status = 'open' AND NOT held
-), given AS (
-    INSERT INTO rating_score (id, task_id, pair_id, rater_id, score, cannot_rate, baseline_left, repeat,
-                              seconds_taken, sitting, reason, current, given_at)
-    SELECT $9, id, pair_id, rater_id, stored, $6, baseline_left, repeat, $7, $8, '', true, $11 FROM go
-    RETURNING id
-), shown AS (
-    UPDATE rating_task SET done = true FROM go WHERE rating_task.id = go.id RETURNING rating_task.id
-), seat AS (
-    UPDATE rating_rater SET tasks_done = rating_rater.tasks_done + 1 FROM go WHERE rating_rater.id = go.rater_id
-    RETURNING rating_rater.tasks_done, rating_rater.tasks_total
-), agreed AS (
-    {consensus.upsert_sql(
-        "SELECT $10, $4, $2, patient_id, view, month, "
-        + ", ".join(f"(stored = {v})::int" for v in range(-3, 4))
-        + ", stored, 1, $11 FROM go WHERE stored IS NOT NULL AND NOT repeat"
-    )}
-    RETURNING patient_id
-), bumped AS (  -- backend.checkins.versions.bump_timeline, in this round trip
-    INSERT INTO timeline_version (patient_id, version) SELECT patient_id, 1 FROM agreed
-    ON CONFLICT (patient_id) DO UPDATE SET version = timeline_version.version + 1
-), audited AS (
-    INSERT INTO audit_event (at, clinic_id, actor_kind, actor_id, action, subject_type, subject_id, patient_id, detail)
-    SELECT $11, $4, $12, $3, 'rating.score', 'rating_score', $9::text, patient_id,
-           jsonb_build_object('round', $2::text, 'pair', pair_id::text, 'score', stored,
-                              'cannot_rate', $6::text, 'repeat', repeat)
-    FROM go
-)
-SELECT task.status, task.held, seat.tasks_done, seat.tasks_total,
-       (SELECT a.patient_id FROM agreed a LIMIT 1) AS agreed_patient,
-       ARRAY(SELECT n.token FROM rating_task n WHERE n.rater_id = task.rater_id AND NOT n.done AND n.id <> task.id
-             ORDER BY n.position LIMIT 2) AS following
-FROM task LEFT JOIN seat ON true
-"""
-
-
-async def _first_score(
-    principal: StaffPrincipal, round_id: uuid.UUID, token: str, given: int | None, cannot_rate: str | None,
-    data: ScoreSubmit, ctx: RatingContext,
-) -> RaterQueue:
-    async with in_transaction() as db:
-        _, rows = await db.execute_query(
-            FIRST_SCORE,
-            [token, round_id, principal.staff_id, principal.clinic_id, given, cannot_rate, data.seconds_taken,
-             data.sitting, uuid.uuid4(), uuid.uuid4(), datetime.now(UTC), principal.actor_kind],
-        )
-        if rows and rows[0]["agreed_patient"] is not None:  # the consensus moved: the outcomes count it
-            await tell(ProgressRecorded(rows[0]["agreed_patient"], "rating"))
-    if not rows:
-        await seat_for(principal, round_id)  # 404 / 403 for a round that is not theirs
-        raise _token_refusal()
-    row = rows[0]
-    if row["status"] != RoundStatus.OPEN:
-        raise _closed()
-    if row["held"]:
-        raise _reason_required()
-    return _queue_answer(ctx, row["tasks_done"], row["tasks_total"], list(row["following"]), data.sitting is not None)
 
 
 async def _score_or_change(
