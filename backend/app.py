@@ -34,6 +34,7 @@ from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
+from backend.photos.uploads import slot_open
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.client_address import TrustedProxies
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 attempts, kind="invite", attempts=settings.invite_attempts, window_seconds=settings.invite_window_seconds
             ),
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
+            "upload_gate": slot_open,
         }
     )
     app = Litestar(
