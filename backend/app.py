@@ -94,11 +94,12 @@ def route_handlers() -> list:
 
 def job_registrations() -> list[JobRegistration]:
     """Every feature's `register_jobs`: the API (in-memory broker) and `follicle worker` call each once."""
+    from backend.backups.jobs import register_jobs as backup_jobs
     from backend.records.jobs import register_jobs as records_jobs
     from backend.photos.jobs import register_jobs as photo_jobs
     from backend.reminders.jobs import register_jobs as reminder_jobs
 
-    return [reminder_jobs, photo_jobs, records_jobs]
+    return [reminder_jobs, photo_jobs, records_jobs, backup_jobs]
 
 
 def sign_in_limits(settings: Settings) -> SignInLimits:
