@@ -43,6 +43,7 @@ from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
+from backend.photos.uploads import slot_open
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
 from backend.security.client_address import TrustedProxies
@@ -103,11 +104,12 @@ def route_handlers() -> list:
 
 def job_registrations() -> list[JobRegistration]:
     """Every feature's `register_jobs`: the API (in-memory broker) and `follicle worker` call each once."""
+    from backend.backups.jobs import register_jobs as backup_jobs
     from backend.records.jobs import register_jobs as records_jobs
     from backend.photos.jobs import register_jobs as photo_jobs
     from backend.reminders.jobs import register_jobs as reminder_jobs
 
-    return [reminder_jobs, photo_jobs, records_jobs]
+    return [reminder_jobs, photo_jobs, records_jobs, backup_jobs]
 
 
 def patient_reactions() -> Reactions:
@@ -166,6 +168,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 attempts, kind="invite", attempts=settings.invite_attempts, window_seconds=settings.invite_window_seconds
             ),
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
+            "upload_gate": slot_open,
         }
     )
     app = Litestar(

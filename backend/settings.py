@@ -20,7 +20,7 @@ PREFIX = "FOLLICLE_"
 
 
 # fields whose empty value means "derive it" (see Settings.__post_init__)
-_DERIVED = ("data_dir", "public_url", "database_url", "local_store_path")
+_DERIVED = ("data_dir", "public_url", "database_url", "local_store_path", "backup_dir")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -147,6 +147,12 @@ class Settings:
     sign_in_challenge_minutes: int = 10
     step_up_minutes: int = 5
 
+    # scheduled backups of the embedded default (docs/operations.md): every this many hours (0 off)
+    # into backup_dir ("" is <data_dir>/backups), keeping the newest backup_keep
+    backup_every_hours: int = 0
+    backup_dir: str = ""
+    backup_keep: int = 7
+
     # which of _DERIVED were derived rather than given (so `replace` derives them again)
     derived: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
 
@@ -158,6 +164,7 @@ class Settings:
             "public_url": (self.public_url or derived_public_url(self.host, self.port)).rstrip("/"),
             "database_url": _absolute_sqlite(self.database_url or f"sqlite://{data_dir.absolute() / 'follicle.sqlite3'}"),
             "local_store_path": str(Path(self.local_store_path or data_dir / "objects").expanduser().absolute()),
+            "backup_dir": str(Path(self.backup_dir or data_dir / "backups").expanduser().absolute()),
             "derived": frozenset(derived),
         }
         for name, value in values.items():

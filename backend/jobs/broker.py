@@ -18,14 +18,15 @@ def build_broker(settings: Settings) -> AsyncBroker:
     """InMemoryBroker for "memory"; a Redis stream broker for redis:// or rediss:// URLs.
 
     The Redis broker acknowledges a message only after its task returned, and hands a message
-    unacknowledged for `job_redelivery_seconds` to another worker: tasks must be idempotent."""
+    unacknowledged for `job_redelivery_seconds` to another worker, within a second of that time
+    even on a quiet queue (redis_stream.py): tasks must be idempotent."""
     url = settings.broker_url
     if is_in_process(settings):
         return InMemoryBroker(max_async_tasks=settings.job_concurrency)
     if url.startswith(("redis://", "rediss://")):
-        from taskiq_redis import RedisStreamBroker
+        from backend.jobs.redis_stream import ReclaimingStreamBroker
 
-        return RedisStreamBroker(
+        return ReclaimingStreamBroker(
             url,
             queue_name=settings.job_queue,
             consumer_group_name=CONSUMER_GROUP,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -29,14 +30,31 @@ class JobRuntime:
     periodic: list[tuple[float, Callable[[], Awaitable[None]]]] = field(default_factory=list)
     # other features' clients (push providers, ...), by name
     resources: dict[str, Any] = field(default_factory=dict)
+    # run once when the process that runs jobs in itself (the API, broker "memory") has started
+    on_start: list[Callable[[], Awaitable[None]]] = field(default_factory=list)
+    # (task, first argument) of the jobs queued or running in this process
+    live: set[tuple[str, Any]] = field(default_factory=set)
 
     def register(self, fn: Callable[..., Awaitable[Any]], name: str) -> AsyncTaskiqDecoratedTask:
         """Make `fn` a task called `name` (unique across features, e.g. "photos.process")."""
         if name in self.tasks:
             raise ValueError(f"task {name!r} is registered twice")
-        task = self.broker.register_task(fn, task_name=name)
+
+        @functools.wraps(fn)
+        async def tracked(*args: Any, **kwargs: Any) -> Any:
+            try:
+                return await fn(*args, **kwargs)
+            finally:
+                self.live.discard((name, args[0] if args else None))
+
+        task = self.broker.register_task(tracked, task_name=name)
         self.tasks[name] = task
         return task
+
+    def at_start(self, fn: Callable[[], Awaitable[None]]) -> None:
+        """Run `fn` once when the API starts with jobs inside it (broker "memory"): what a killed
+        process had queued in its memory is gone, so a feature queues its unfinished work again."""
+        self.on_start.append(fn)
 
     def every(self, seconds: float, fn: Callable[[], Awaitable[None]]) -> None:
         """Run `fn` every `seconds` in whichever process runs jobs (the API with the in-memory
@@ -46,7 +64,18 @@ class JobRuntime:
             self.periodic.append((seconds, fn))
 
     async def enqueue(self, name: str, *args: Any, **kwargs: Any) -> None:
+        self.live.add((name, args[0] if args else None))
         await self.tasks[name].kiq(*args, **kwargs)
+
+    async def enqueue_unless_live(self, name: str, key: Any) -> bool:
+        """Queue `name(key)` again when no job for `key` is queued or running in this process (jobs
+        in process: a job lost with a killed process is not); whether it was queued. With a Redis
+        broker the message stays with the broker until a worker finishes it (redelivered after
+        `job_redelivery_seconds`), so nothing is sent."""
+        if not self.in_process or (name, key) in self.live:
+            return False
+        await self.enqueue(name, key)
+        return True
 
     @property
     def in_process(self) -> bool:
@@ -100,6 +129,11 @@ def jobs_lifespan(settings: Settings, registrations: Sequence[JobRegistration]):
         async with started(runtime):
             loops = []
             if is_in_process(settings):
+                for resume in runtime.on_start:
+                    try:
+                        await resume()
+                    except Exception:
+                        log.exception("resuming unfinished jobs failed; the periodic sweep will find them")
                 loops = [asyncio.create_task(run_periodic(every, fn)) for every, fn in runtime.periodic]
             try:
                 yield

@@ -35,3 +35,10 @@ class PhotoContext:
     async def enqueue_processing(self, photo_id: uuid.UUID) -> None:
         if self.jobs is not None:
             await self.jobs.enqueue(PROCESS_TASK, str(photo_id))
+
+    async def resume_processing(self, photo_id: uuid.UUID) -> bool:
+        """Queue an accepted photo's processing again if no job for it is alive here (the process
+        that had it was killed); whether it was queued."""
+        if self.jobs is None:
+            return False
+        return await self.jobs.enqueue_unless_live(PROCESS_TASK, str(photo_id))

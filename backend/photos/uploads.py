@@ -217,6 +217,15 @@ async def _slot_for(photo: Photo, checkin: CheckIn, ctx: PhotoContext, *, new: b
     )
 
 
+async def slot_open(key: str) -> bool:
+    """Whether an upload to `key` is still wanted: its photo exists and waits for its bytes (the
+    embedded store's upload route asks before it keeps any; a deleted patient's slot is closed)."""
+    token = keys.token_of(key)
+    if token is None or not key.startswith(keys.UPLOADS_PREFIX):
+        return False
+    return await Photo.filter(storage_token=token, status=PhotoStatus.PENDING).exists()
+
+
 # --- complete ---------------------------------------------------------------------------
 
 
@@ -225,8 +234,11 @@ async def complete(principal: PatientPrincipal, photo_id: uuid.UUID, ctx: PhotoC
     there, its size (and the store's own checksum where it keeps one), and its first 64 kB (real
     type, header size against the pixel limit). A bad upload is refused with its code and nothing
     of it is kept; a good one is queued for processing, which reads it whole once. Calling it
-    again answers the same photo."""
+    again answers the same photo, and queues its processing again if the job was lost."""
     photo, checkin = await own_photo(principal, photo_id)
+    if photo.status == PhotoStatus.UPLOADED:
+        # the phone asks again: the job may have died with the process that had it
+        await ctx.resume_processing(photo.id)
     if photo.status != PhotoStatus.PENDING:
         return photo_out(photo, checkin)
     try:

@@ -7,7 +7,8 @@ and the account or the address is under attack as a whole. An address that has n
 an account may always try it: one person guessing (or one proxy's worth of people) can never lock
 a colleague out of their own account, while guessing from that address gets nowhere.
 
-Invite redemption has no account to key on (the code is the secret), so it counts per address.
+Invite redemption has no account to key on (the code is the secret), so it counts failures per
+address; right codes never use up the limit, even many at once.
 
 Every attempt is counted before the secret is checked (atomically), so simultaneous attempts
 cannot run past a limit; a success or an error that is not a wrong secret gives the count back.
@@ -15,7 +16,9 @@ cannot run past a limit; a success or an error that is not a wrong secret gives 
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
+import random
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -90,24 +93,44 @@ class SignInLimiter:
 
 
 class AddressLimiter:
-    """At most `attempts` failures per address per window (invite codes: the code is the secret)."""
+    """At most `attempts` failures per address per window (invite codes: the code is the secret).
 
-    def __init__(self, store: CountingStore, *, kind: str, attempts: int, window_seconds: int) -> None:
+    Only failures use up the limit: any number of right codes from one address go through (a
+    clinic's Wi-Fi enrolling a waiting room's phones at once). Each attempt still holds one of
+    the `attempts` places while its code is checked, so simultaneous guesses cannot run past the
+    limit; an attempt that finds every place held while fewer than `attempts` have failed waits
+    (up to `wait_seconds`) for one to be given back instead of being refused."""
+
+    def __init__(
+        self, store: CountingStore, *, kind: str, attempts: int, window_seconds: int, wait_seconds: float = 10.0
+    ) -> None:
         self.store = store
         self.kind = kind
         self.attempts = attempts
         self.window = window_seconds
+        self.wait_seconds = wait_seconds
 
     @asynccontextmanager
     async def attempt(self, *, address: str) -> AsyncIterator[Attempt]:
-        key = f"{self.kind}:address:{address}"
-        count, left = await self.store.add(key, 1, window=self.window)
-        if count > self.attempts:
-            await self.store.add(key, -1, window=self.window)
-            raise RateLimited(_REFUSAL, retry_after=left)
-        attempt = Attempt(charged=[key])
+        held, failed = f"{self.kind}:address:{address}", f"{self.kind}:failed:{address}"
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.wait_seconds
+        pause = 0.005
+        while True:
+            count, left = await self.store.add(held, 1, window=self.window)
+            if count <= self.attempts:
+                break
+            await self.store.add(held, -1, window=self.window)
+            failures, failed_left = await self.store.add(failed, 0, window=self.window)
+            if failures >= self.attempts or loop.time() >= deadline:
+                raise RateLimited(_REFUSAL, retry_after=failed_left or left)
+            await asyncio.sleep(pause * (1 + random.random()))  # others' checks finish in milliseconds
+            pause = min(pause * 2, 0.2)
+        attempt = Attempt(charged=[held])
         try:
             yield attempt
         finally:
-            if not attempt.wrong:
-                await self.store.add(key, -1, window=self.window)
+            if attempt.wrong:  # the place stays taken for the window, and the failure is counted
+                await self.store.add(failed, 1, window=self.window)
+            else:
+                await self.store.add(held, -1, window=self.window)

@@ -1,7 +1,8 @@
 """The embedded store's own signed URLs: a phone PUTs a photo's bytes, a browser GETs a rendition.
 
 Both answer only a valid, unexpired signature made by LocalStore; an upload must also match the
-size, content type and sha256 it was signed for, or nothing is kept. With S3 configured these
+size, content type and sha256 it was signed for, or nothing is kept, and its slot must still be
+open (`app.state.upload_gate(key)`, the photo feature's: a deleted patient's slot takes no bytes). With S3 configured these
 routes answer 404: S3 serves its own presigned URLs.
 """
 
@@ -69,6 +70,9 @@ class LocalStoreController(Controller):
         key = _key(key)
         expected = store.upload_signature(key, expires, size, content_type, sha256)
         if not store.signature_matches(expected, sig) or expires < time.time():
+            raise Forbidden(_BAD_URL, code=ErrorCode.UPLOAD_URL_INVALID)
+        gate = getattr(request.app.state, "upload_gate", None)
+        if gate is not None and not await gate(key):  # the slot died (its patient was deleted, say)
             raise Forbidden(_BAD_URL, code=ErrorCode.UPLOAD_URL_INVALID)
         sent_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
         if sent_type != content_type:

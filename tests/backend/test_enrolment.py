@@ -88,3 +88,36 @@ async def test_revoking_a_device_signs_the_phone_out(client, world):
 async def test_a_patient_signs_their_own_phone_out(client, world):
     assert (await client.delete("/me/device", headers=world.headers("patient_a"))).status_code == 204
     assert (await client.get("/me", headers=world.headers("patient_a"))).status_code == 401
+
+
+async def test_fifty_phones_on_the_clinics_wifi_enrol_at_once(client, world):
+    """A waiting room enrolling together: one address, fifty right codes at the same moment."""
+    import asyncio
+
+    from tests.backend.world import add_patient
+
+    codes = []
+    for n in range(50):
+        patient = await add_patient(world.ids["clinic_x"], f"Waiting room {n}", f"W-{n:03d}")
+        answer = await client.post(f"/patients/{patient.id}/invites", headers=world.headers("desk_x"))
+        assert answer.status_code == 201, answer.text
+        codes.append(answer.json()["code"])
+    answers = await asyncio.gather(*(client.post("/enrol", json={"code": code}) for code in codes))
+    assert [a.status_code for a in answers] == [201] * 50
+    assert await Device.filter(patient__record_number__startswith="W-").count() == 50
+    # the right codes used none of the address's tries: ten wrong ones still go to the check
+    for n in range(10):
+        wrong = await client.post("/enrol", json={"code": f"WRONG{n:03d}"})
+        assert wrong.status_code == 400 and wrong.json()["error"]["code"] == "invite_invalid"
+    assert (await client.post("/enrol", json={"code": "WRONG999"})).status_code == 429
+
+
+async def test_eleven_wrong_codes_at_once_from_one_address_are_limited_at_ten(client, world):
+    import asyncio
+
+    invite = await _invite(client, world)
+    answers = await asyncio.gather(*(client.post("/enrol", json={"code": f"WRONG{n:03d}"}) for n in range(11)))
+    codes = sorted(a.status_code for a in answers)
+    assert codes == [400] * 10 + [429]
+    assert (await client.post("/enrol", json={"code": invite["code"]})).status_code == 429
+    assert not await Invite.filter(id=invite["id"], used_at__isnull=False).exists()

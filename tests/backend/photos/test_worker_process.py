@@ -86,3 +86,43 @@ async def test_a_worker_killed_mid_job_leaves_the_photo_to_the_next_worker(phone
     photo = await Photo.get(id=photo_id)
     assert s3.keys() == sorted(f"photos/{photo.storage_token}/{n}.jpg" for n in ("full", "preview", "thumb"))
     assert await Photo.all().count() == 1
+
+
+async def test_a_job_lost_with_a_killed_worker_is_taken_over_on_a_quiet_queue(phone_a, settings, s3, tmp_path):
+    """No other job arrives and the sweep is off: the next worker claims the dead worker's message
+    once it has been unacknowledged for the redelivery time (taskiq-redis alone waits for traffic)."""
+    redelivery = 2
+    marker = tmp_path / "stalled"
+    stalling = subprocess.Popen(
+        [sys.executable, str(ROOT / "tests/backend/photos/stalling_worker.py"), str(marker)],
+        env=worker_env(settings, photo_sweep_seconds=0), cwd=tmp_path,
+    )
+    try:
+        answer = await phone_a.upload(images.photo_jpeg(800, 600))
+        assert answer.status_code == 200, answer.text
+        photo_id = answer.json()["id"]
+
+        async def stalled() -> bool:
+            return marker.exists()
+
+        await wait_for(stalled)
+    finally:
+        stalling.send_signal(signal.SIGKILL)
+        stalling.wait()
+    killed_at = asyncio.get_running_loop().time()
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "worker"],
+        env=worker_env(settings, photo_sweep_seconds=0, job_redelivery_seconds=redelivery), cwd=tmp_path,
+    )
+    try:
+        async def ready() -> bool:
+            return (await Photo.get(id=photo_id)).status == "ready"
+
+        await wait_for(ready, limit=redelivery + 60)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        assert worker.wait(timeout=30) == 0
+    assert asyncio.get_running_loop().time() - killed_at < redelivery + 60
+    photo = await Photo.get(id=photo_id)
+    assert s3.keys() == sorted(f"photos/{photo.storage_token}/{n}.jpg" for n in ("full", "preview", "thumb"))
+    assert await Photo.all().count() == 1
