@@ -15,6 +15,7 @@ from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.clinics.models import Clinic
 from backend.patients.models import Patient
 from backend.patients.changes import ScheduleChanged, tell
+from shared.clock import local_today
 from shared.contract.patients import (
     Consent,
     HairLossProfile,
@@ -209,6 +210,7 @@ async def self_view(principal: PatientPrincipal) -> PatientSelf:
         timezone=patient.timezone,
         reminders=_reminders(patient),
         protocol_views=list(clinic.protocol_views),
+        enrolled_on=local_today(patient.timezone, patient.enrolled_at) if patient.enrolled_at else None,
     )
 
 

@@ -13,8 +13,10 @@ import asyncio
 import hashlib
 import logging
 import os
+import re
 import secrets
 import tempfile
+import unicodedata
 import uuid
 import zipfile
 from datetime import UTC, datetime, timedelta
@@ -28,11 +30,11 @@ from backend.photos import keys
 from backend.checkins import service as checkins
 from backend.injections import service as injections
 from backend.patients import service as patients
+from backend.patients.models import Patient
 from backend.records import deletion, progress_report
 from backend.records import history as histories
 from backend.records.models import DataExport
 from backend.records.pdf_kit import Paper
-from backend.records.photos import MAX_RENDITION_BYTES
 from backend.records.report_pdf import Audience
 from backend.reports import questionnaires, side_effects
 from backend.settings import Settings
@@ -127,16 +129,25 @@ async def issue_link(
         raise Conflict("Your data is still being prepared.", code=ErrorCode.EXPORT_NOT_READY, details={"state": str(export.state)})
     token = secrets.token_urlsafe(32)
     expires_at = now + timedelta(seconds=settings.export_link_ttl_seconds)
+    patient = await Patient.get(id=principal.patient_id)
     await DataExport.filter(id=export.id).update(
         link_token_hash=_hash(token), link_expires_at=expires_at, link_used_at=None
     )
     return DownloadLink(
         url=f"{settings.public_url.rstrip('/')}/exports/{token}",
         expires_at=expires_at,
-        filename=FILENAME,
+        filename=download_name(patient.display_name, export.ready_at or now),
         size=export.size or 0,
         sha256=export.sha256,
     )
+
+
+def download_name(display_name: str, ready_at: datetime) -> str:
+    """The file name a patient's copy is saved under: whose it is and when it was made, so two
+    patients' downloads on one computer are told apart ("follicle-my-data-robin-hale-2026-12-07.zip")."""
+    folded = unicodedata.normalize("NFKD", display_name).encode("ascii", "ignore").decode()
+    who = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:40].strip("-") or "patient"
+    return f"follicle-my-data-{who}-{ready_at:%Y-%m-%d}.zip"
 
 
 def _hash(token: str) -> str:
@@ -225,15 +236,27 @@ async def _write_zip(export: DataExport, path: str, store: ObjectStore) -> tuple
         await asyncio.to_thread(archive.writestr, "README.txt", readme)
         await asyncio.to_thread(archive.writestr, "records.json", msgspec.json.format(msgspec.json.encode(records)))
         await asyncio.to_thread(archive.writestr, "my-progress-report.pdf", pdf, zipfile.ZIP_STORED)
-        for photo in history.photos:  # one at a time: memory stays at one photo
-            found = await store.read(keys.rendition_key(photo.storage_token, "full"), max_bytes=MAX_RENDITION_BYTES)
-            if found is None:
-                raise FileNotFoundError(f"photo {photo.id} is missing from the store")
+        for photo in history.photos:  # streamed one at a time: any photo Follicle accepted fits, memory stays at a chunk
             name = f"photos/month-{photo.month:02d}/{photo.view}-{photo.captured_at:%Y-%m-%d}-{str(photo.id)[:8]}.jpg"
-            await asyncio.to_thread(archive.writestr, name, found.data, zipfile.ZIP_STORED)  # JPEGs do not shrink
+            entry = zipfile.ZipInfo(name, date_time=_zip_time(photo.captured_at, records.exported_at))
+            entry.compress_type = zipfile.ZIP_STORED  # JPEGs do not shrink
+            sink = await asyncio.to_thread(archive.open, entry, "w", force_zip64=True)
+            try:
+                copied = await store.copy_into(keys.rendition_key(photo.storage_token, "full"), sink)
+            finally:
+                await asyncio.to_thread(sink.close)
+            if copied is None:
+                raise FileNotFoundError(f"photo {photo.id} is missing from the store")
     finally:
         await asyncio.to_thread(archive.close)
     return await asyncio.to_thread(_size_and_sha256, path)
+
+
+def _zip_time(captured_at: datetime, exported_at: datetime) -> tuple[int, int, int, int, int, int]:
+    """A ZIP entry's time: when the photo was taken, or the export's time for a phone clock before
+    1980 (the earliest a ZIP can say)."""
+    moment = captured_at if captured_at.year >= 1980 else exported_at
+    return moment.timetuple()[:6]  # type: ignore[return-value]
 
 
 def _size_and_sha256(path: str) -> tuple[int, str]:

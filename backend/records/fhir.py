@@ -183,11 +183,11 @@ class BundleBuilder:
                 "subject": _ref(h.patient_id),
                 "performedDateTime": _instant(session.given_at),
             }
-            if session.areas:
-                resource["bodySite"] = [
-                    {"coding": [SCALP, self.coding("injection-area", area, AREAS.get(area, area))], "text": AREAS.get(area, area)}
-                    for area in session.areas
-                ]
+            # one concept per CodeableConcept: the scalp, then each area injected, never mixed in one
+            resource["bodySite"] = [{"coding": [SCALP], "text": "Scalp"}] + [
+                {"coding": [self.coding("injection-area", area, AREAS.get(area, area))], "text": AREAS.get(area, area)}
+                for area in session.areas
+            ]
             if session.id in medications:
                 resource["usedReference"] = [_ref(medications[session.id])]
             if session.volume_ml is not None:
@@ -211,19 +211,33 @@ class BundleBuilder:
                 "resourceType": "AdverseEvent",
                 "id": str(report.id),
                 "actuality": "actual",
-                "event": {"coding": [self.coding("symptom", sym, labels.get(sym, sym)) for sym, _ in felt], "text": words},
+                # one concept: a coding only for a single symptom; several are each in a symptom extension
+                "event": {"coding": [self.coding("symptom", sym, labels.get(sym, sym)) for sym, _ in felt], "text": words}
+                if len(felt) == 1
+                else {"text": words},
                 "subject": _ref(h.patient_id),
                 "date": report.started_on.isoformat(),
                 "recordedDate": _instant(report.submitted_at),
                 "seriousness": {
                     "coding": [
-                        {"system": AE_SERIOUSNESS, "code": "serious", "display": "Serious"}
+                        {"system": AE_SERIOUSNESS, "code": "Serious", "display": "Serious"}
                         if report.serious
-                        else {"system": AE_SERIOUSNESS, "code": "non-serious", "display": "Non-serious"}
+                        else {"system": AE_SERIOUSNESS, "code": "Non-serious", "display": "Non-serious"}
                     ]
                 },
                 "suspectEntity": suspects,
             }
+            if len(felt) > 1:
+                resource["extension"] = [
+                    {
+                        "url": self.systems.extension("symptom"),
+                        "extension": [
+                            {"url": "symptom", "valueCoding": self.coding("symptom", sym, labels.get(sym, sym))},
+                            {"url": "severity", "valueString": severity_label(sev)},
+                        ],
+                    }
+                    for sym, sev in felt
+                ]
             if report.max_severity >= 1:
                 code = severity_label(report.max_severity)
                 resource["severity"] = {"coding": [{"system": AE_SEVERITY, "code": code, "display": code.capitalize()}]}

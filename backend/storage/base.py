@@ -9,11 +9,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Literal, Protocol
+from typing import BinaryIO, Literal, Protocol
 
 from shared.errors import ErrorCode, Unavailable
 
 STORE_RETRY_AFTER_SECONDS = 5
+# what a streamed copy holds in memory at a time
+COPY_CHUNK_BYTES = 1024 * 1024
 
 
 class StoreUnavailable(Unavailable):
@@ -86,6 +88,10 @@ class ObjectStore(Protocol):
 
     async def read(self, key: str, *, max_bytes: int) -> StoredObject | None:
         """The whole object, or None when missing; ObjectTooLarge past `max_bytes` (nothing more is read)."""
+
+    async def copy_into(self, key: str, sink: BinaryIO) -> int | None:
+        """Stream the whole object into `sink` a chunk at a time (never all of it in memory, so any
+        size is fine); the bytes written, or None when there is no such object."""
 
     async def write(self, key: str, data: bytes, *, content_type: str) -> None:
         """Store `data` at `key` (replacing what is there), encrypted at rest where the store can."""

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO
 from urllib.parse import quote, urlencode
 
-from backend.storage.base import ObjectInfo, ObjectTooLarge, PresignedUpload, StoredObject
+from backend.storage.base import COPY_CHUNK_BYTES, ObjectInfo, ObjectTooLarge, PresignedUpload, StoredObject
 from backend.storage.sigv4 import GetUrlSigner, expiry_of
 
 KEY_PATTERN = re.compile(r"^[a-z0-9]+(?:/[a-z0-9][a-z0-9._-]{0,127}){1,4}$")
@@ -153,6 +153,19 @@ class LocalStore:
             return StoredObject(info=info, data=data)
 
         return await asyncio.to_thread(load)
+
+    async def copy_into(self, key: str, sink: BinaryIO) -> int | None:
+        path = self._path(key)
+
+        def copy() -> int | None:
+            try:
+                with path.open("rb") as handle:
+                    shutil.copyfileobj(handle, sink, COPY_CHUNK_BYTES)
+                    return handle.tell()
+            except FileNotFoundError:
+                return None
+
+        return await asyncio.to_thread(copy)
 
     async def read_head(self, key: str, *, max_bytes: int) -> StoredObject | None:
         path = self._path(key)

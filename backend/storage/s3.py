@@ -15,14 +15,14 @@ import logging
 from collections.abc import AsyncIterator, Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any, BinaryIO, TypeVar
 
 import boto3
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
 from backend.settings import Settings
-from backend.storage.base import ObjectInfo, ObjectTooLarge, PresignedUpload, StoredObject, StoreUnavailable
+from backend.storage.base import COPY_CHUNK_BYTES, ObjectInfo, ObjectTooLarge, PresignedUpload, StoredObject, StoreUnavailable
 from backend.storage.sigv4 import GetUrlSigner, expiry_of
 
 log = logging.getLogger(__name__)
@@ -255,6 +255,25 @@ class S3Store:
 
     async def read_head(self, key: str, *, max_bytes: int) -> StoredObject | None:
         return await self._run(self._read_head, key, max_bytes)
+
+    def _copy_into(self, key: str, sink: BinaryIO) -> int | None:
+        try:
+            answer = self.client.get_object(Bucket=self.bucket, Key=key)
+        except ClientError as error:
+            if self._is_missing(error):
+                return None
+            raise
+        body, written = answer["Body"], 0
+        try:
+            for chunk in body.iter_chunks(COPY_CHUNK_BYTES):
+                sink.write(chunk)
+                written += len(chunk)
+        finally:
+            body.close()
+        return written
+
+    async def copy_into(self, key: str, sink: BinaryIO) -> int | None:
+        return await self._run(self._copy_into, key, sink)
 
     async def read(self, key: str, *, max_bytes: int) -> StoredObject | None:
         async with self._reads:

@@ -95,6 +95,7 @@ class HomeScreen(FollicleScreen):
             completed_months=data.completed_months,
             injections=data.injections,
             now=now,
+            enrolled_on=me.enrolled_on,
         )
         self.greeting = f"Hello, {me.display_name.split()[0]}"
         self.clinic_name = me.clinic_name

@@ -64,8 +64,14 @@ def summarise(
     completed_months: Collection[int],
     injections: Iterable[PatientInjectionOut],
     now: datetime,
+    enrolled_on: date | None = None,
 ) -> HomeSummary:
-    """The home screen's content on `today` (the patient's local day)."""
+    """The home screen's content on `today` (the patient's local day).
+
+    The baseline is never missed: once its window has opened it stays open until its photos are
+    taken, and it is the first thing asked for (every later month is compared with it). A month
+    whose window closed before `enrolled_on` was never the patient's to take, so it is not shown.
+    """
     current = checkin_month_for(baseline_on, today)
     months: list[MonthTile] = []
     month = 0
@@ -75,13 +81,19 @@ def summarise(
             break
         if month in completed_months:
             state = MonthState.DONE
-        elif window.contains(today):
+        elif month == 0 or window.contains(today):
             state = MonthState.OPEN
+        elif enrolled_on is not None and window.closes_on < enrolled_on:
+            month += 1
+            continue
         else:
             state = MonthState.MISSED
         months.append(MonthTile(month, window.due_on, state))
         month += 1
-    if current is not None and current not in completed_months:
+    baseline_open = bool(months) and months[0].month == 0 and months[0].state == MonthState.OPEN
+    if baseline_open:
+        next_checkin = NextCheckIn(checkin_window(baseline_on, 0), MonthState.OPEN)
+    elif current is not None and current not in completed_months:
         next_checkin = NextCheckIn(checkin_window(baseline_on, current), MonthState.OPEN)
     else:
         next_checkin = NextCheckIn(checkin_window(baseline_on, month), MonthState.UPCOMING)
@@ -98,19 +110,23 @@ def local_today(timezone: str, now: datetime | None = None) -> date:
 
 
 def describe_checkin(next_checkin: NextCheckIn, today: date) -> tuple[str, str]:
-    """A headline and a detail line for the check-in card."""
+    """A headline and a detail line for the check-in card: one date each, no counts that could
+    be read against the wrong date."""
     window = next_checkin.window
     title = f"{checkin_label(window.month)} photos"
     if next_checkin.state == MonthState.OPEN:
-        days_left = (window.closes_on - today).days
+        if window.month == 0 and window.closes_on < today:
+            return f"{title}: take them now", "Every later month is compared with these, so they come first."
         if window.due_on > today:
             when = f"due {_day(window.due_on)}"
         elif window.due_on == today:
             when = "due today"
         else:
             when = f"were due {_day(window.due_on)}"
-        left = "last day today" if days_left == 0 else f"{days_left} day{'s' if days_left != 1 else ''} left"
-        return f"{title} {when}", f"You can take them now ({left})."
+        if window.month == 0:
+            return f"{title} {when}", "You can take them now. Every later month is compared with these."
+        until = "today is the last day" if window.closes_on == today else f"until {_day(window.closes_on)}"
+        return f"{title} {when}", f"You can take them now, {until}."
     days = (window.opens_on - today).days
     return f"{title} due {_day(window.due_on)}", f"You can take them from {_day(window.opens_on)}, in {days} day{'s' if days != 1 else ''}."
 

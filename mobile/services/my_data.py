@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -68,7 +69,7 @@ class MyData:
             raise ExportFailed(export.problem or "Your clinic could not prepare your data. Please try again.")
         link = self.api.data_export_link(str(export.id))
         self.folder.mkdir(parents=True, exist_ok=True)
-        target = _free_name(self.folder / f"follicle-my-data-{datetime.now(UTC):%Y-%m-%d}.zip")
+        target = _free_name(self.folder / _safe_name(link.filename))
         partial = target.with_suffix(".zip.part")
         try:
             size = self.api.download_to(link.url, partial, progress)
@@ -90,6 +91,12 @@ class MyData:
 def not_asked_yet(error: ApiError) -> bool:
     """GET /me/data-export before the first request answers 404: nothing to show yet."""
     return error.code == ErrorCode.NOT_FOUND
+
+
+def _safe_name(filename: str) -> str:
+    """The clinic's name for the file, kept to a plain name in the downloads folder."""
+    name = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(filename).name).strip(".-")
+    return name if name.endswith(".zip") and len(name) <= 120 else f"follicle-my-data-{datetime.now(UTC):%Y-%m-%d}.zip"
 
 
 def _free_name(path: Path) -> Path:

@@ -126,6 +126,8 @@ class PatientSelf(Response, kw_only=True):
     timezone: str
     reminders: ReminderPreferences
     protocol_views: list[str]
+    # the patient's own day of enrolment: months whose window closed before it were never theirs to miss
+    enrolled_on: date | None = None
 
 
 class ReminderPreferencesUpdate(Request, kw_only=True):

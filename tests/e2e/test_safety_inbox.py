@@ -158,3 +158,35 @@ def another_clinic_sees_nothing(chromium, live_server, report_id: str) -> None:
         expect(lee.get_by_text("No side effects reported yet.")).to_be_visible()
         answer = lee.goto(f"/dashboard/side-effects/{report_id}")
         assert answer is not None and answer.status == 404
+
+
+# what a page may add to the window's width at 390 px: nothing
+NO_SIDEWAYS_SCROLL = """() => ({
+    page: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+    lists: Math.max(0, ...[...document.querySelectorAll('.table-wrap')].map(w => w.scrollWidth - w.clientWidth)),
+    // the column names stay for screen readers in a clipped, one-pixel header: not on screen
+    widest: [...document.querySelectorAll('main *')].filter(e => !e.closest('thead')).map(e => [Math.ceil(e.getBoundingClientRect().right), e.tagName + '.' + e.className + ' ' + (e.textContent || '').slice(0, 30)]).sort((a, b) => b[0] - a[0])[0],
+})"""
+
+
+def test_the_inbox_on_a_390_px_phone_has_no_horizontal_scroll(chromium, live_server):
+    context = chromium.new_context(base_url=live_server.url, viewport={"width": 390, "height": 844})
+    context.set_default_timeout(10_000)
+    page = context.new_page()
+    try:
+        sign_in(page, ADMIN_X)
+        page.goto("/dashboard/side-effects")
+        rows = page.locator("table.inbox tbody tr")
+        expect(rows.first).to_be_visible()
+        overflow = page.evaluate(NO_SIDEWAYS_SCROLL)
+        assert overflow["page"] == 0 and overflow["lists"] == 0, overflow
+        assert overflow["widest"][0] <= 390, overflow
+        # each row reads as a card: every value beside its column's name, the Open button inside the screen
+        first = rows.first
+        for label in ("Patient", "Product and lot", "Worst symptom", "State"):
+            expect(first.locator(f'td[data-label="{label}"]')).to_be_visible()
+        box = first.get_by_role("link", name=re.compile("^Open")).bounding_box()
+        assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= 390
+        shot(page, "journeys-inbox-390")
+    finally:
+        context.close()

@@ -48,7 +48,7 @@ def test_download_my_data_then_ask_the_clinic_to_delete_it(phone_app, backend, k
     pump(lambda: screen.copy_busy)
     pump(lambda: not screen.copy_busy, timeout=90)
     assert screen.copy_kind == "success", screen.copy_text
-    (saved,) = downloads.glob("follicle-my-data-*.zip")
+    (saved,) = downloads.glob("follicle-my-data-robin-hale-*.zip")  # whose copy it is, in its name
     assert saved.name in screen.copy_text and str(downloads) in screen.copy_text
     names = zipfile.ZipFile(saved).namelist()
     assert {"README.txt", "records.json", "my-progress-report.pdf"} <= set(names)

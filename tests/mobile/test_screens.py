@@ -52,7 +52,8 @@ def test_check_in_of_one_view_with_the_ghost_of_last_month(phone_app, backend, k
 
     _enrolled(phone_app, backend, baseline_days_ago=30)
     phone_app.session.uploads.stop()  # this test is about capture; uploads have their own
-    _keep_earlier_photo(phone_app.session, "frontal", 0, seed=3)
+    for seed, view in enumerate(("frontal", "vertex", "crown", "left_temple", "right_temple"), start=3):
+        _keep_earlier_photo(phone_app.session, view, 0, seed=seed)  # the baseline, all taken: month 1 is next
     shot = tmp_path / "pictures" / "frontal-today.jpg"
     shot.write_bytes(photo_jpeg(1080, 1440, seed=3))
 

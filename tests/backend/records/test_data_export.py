@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import re
 import zipfile
 from datetime import UTC, datetime, timedelta
 
@@ -15,6 +16,7 @@ from backend.audit.models import AuditEvent
 from backend.photos.models import Photo
 from backend.records import exports
 from backend.records.models import DataExport
+from tests.backend.photos.phone import Phone
 from shared.contract.records import PatientRecords
 
 
@@ -38,7 +40,8 @@ async def fetch(client, url: str):
 async def test_the_zip_holds_every_photo_the_records_and_the_report(client, world, app, history):
     export = await ready_export(client, world, app)
     link = (await client.post(f"/me/data-export/{export['id']}/link", headers=world.headers("patient_a"))).json()
-    assert link["filename"] == "follicle-my-data.zip" and link["size"] == export["size"]
+    assert re.fullmatch(r"follicle-my-data-patient-a-\d{4}-\d{2}-\d{2}\.zip", link["filename"]), link["filename"]
+    assert link["size"] == export["size"]
     redirect, served = await fetch(client, link["url"])
     assert redirect.headers["cache-control"] == "no-store"
     assert served.status_code == 200
@@ -122,3 +125,48 @@ async def test_the_sweep_removes_old_zips_and_fails_stuck_builds(client, world, 
     assert failed.state == "failed" and "try again" in failed.problem
     gone = await client.post(f"/me/data-export/{row.id}/link", headers=world.headers("patient_a"))
     assert gone.status_code == 410 and gone.json()["error"]["code"] == "export_expired"
+
+
+def _noise_jpeg(width: int, height: int) -> bytes:
+    """A JPEG that does not compress: noise at full quality, about 3.9 bytes a pixel."""
+    import numpy as np
+    from PIL import Image
+
+    pixels = np.random.default_rng(24).integers(0, 256, (height, width, 3), dtype=np.uint8)
+    out = io.BytesIO()
+    Image.fromarray(pixels).save(out, "JPEG", quality=100, subsampling=0)
+    return out.getvalue()
+
+
+async def test_a_24_mb_photo_is_in_the_patients_zip(client, world, app, settings):
+    big = _noise_jpeg(2500, 2450)
+    assert 23 * 2**20 < len(big) < settings.max_photo_bytes  # accepted at upload (25 MB limit)
+    phone = Phone(client, client, world.headers("patient_a"))
+    done = await phone.upload(big, view="frontal", month=0)
+    assert done.status_code == 200, done.text
+    await app.state.jobs.wait_idle()
+    photo = await Photo.get(id=done.json()["id"])
+    assert photo.status == "ready" and photo.stored_size > 16 * 2**20  # past the old 16 MiB refusal
+
+    export = await ready_export(client, world, app)
+    link = (await client.post(f"/me/data-export/{export['id']}/link", headers=world.headers("patient_a"))).json()
+    _, served = await fetch(client, link["url"])
+    assert served.status_code == 200 and hashlib.sha256(served.content).hexdigest() == link["sha256"]
+    archive = zipfile.ZipFile(io.BytesIO(served.content))
+    (name,) = [n for n in archive.namelist() if n.startswith("photos/month-00/frontal-")]
+    inside = archive.read(name)
+    assert len(inside) == photo.stored_size and hashlib.sha256(inside).hexdigest() == photo.stored_sha256
+    assert archive.testzip() is None
+
+
+async def test_two_patients_downloads_have_their_own_names(client, world, app):
+    from backend.patients.models import Patient
+
+    await Patient.filter(id=world.ids["patient_b"]).update(display_name="Zoë O'Brien")
+    names = []
+    for who in ("patient_a", "patient_b"):
+        export = await ready_export(client, world, app, who)
+        link = (await client.post(f"/me/data-export/{export['id']}/link", headers=world.headers(who))).json()
+        names.append(link["filename"])
+    assert names[0].startswith("follicle-my-data-patient-a-") and names[1].startswith("follicle-my-data-zoe-o-brien-")
+    assert exports.download_name("", datetime(2026, 12, 7, tzinfo=UTC)) == "follicle-my-data-patient-2026-12-07.zip"

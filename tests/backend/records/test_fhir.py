@@ -73,10 +73,12 @@ async def test_patient_media_procedures_and_adverse_events_carry_what_the_clinic
 
     events = {e["id"]: e for e in _by_type(bundle, "AdverseEvent")}
     serious = events[str(history.reports[0].id)]
-    assert serious["seriousness"]["coding"][0]["code"] == "serious"
+    assert serious["seriousness"]["coding"][0] == {
+        "system": "http://terminology.hl7.org/CodeSystem/adverse-event-seriousness", "code": "Serious", "display": "Serious",
+    }
     assert serious["severity"]["coding"][0]["code"] == "severe"
     assert serious["suspectEntity"][0]["instance"]["reference"] == f"urn:uuid:{history.sessions[0].id}"
-    assert events[str(history.reports[1].id)]["seriousness"]["coding"][0]["code"] == "non-serious"
+    assert events[str(history.reports[1].id)]["seriousness"]["coding"][0]["code"] == "Non-serious"
 
     (response,) = _by_type(bundle, "QuestionnaireResponse")
     assert response["item"][0]["linkId"] == "appearance"
@@ -107,3 +109,29 @@ async def test_the_demo_patient_with_seven_months_of_photos_exports_a_valid_bund
     assert types["Media"] == 7 * 5  # months 0-6, every view
     assert types["Procedure"] == 4 and types["Medication"] == 1
     assert types["AdverseEvent"] == 1 and types["QuestionnaireResponse"] == 3
+
+
+# R4's adverse-event-seriousness code system (hl7.org/fhir/R4/codesystem-adverse-event-seriousness.html)
+R4_SERIOUSNESS = {"Serious", "Non-serious"}
+
+
+async def test_seriousness_codes_are_r4s_and_each_codeable_concept_holds_one_concept(client, world, history):
+    from backend.reports.models import SideEffectSymptom
+
+    # the serious report had swelling; it had redness too: two symptoms, never one concept
+    await SideEffectSymptom.create(report_id=history.reports[0].id, symptom="redness", severity=2)
+    bundle = (await client.get(f"/patients/{history.patient_id}/fhir", headers=world.headers("staff_x"))).json()
+    validate_bundle(bundle)
+    events = {e["id"]: e for e in _by_type(bundle, "AdverseEvent")}
+    assert {e["seriousness"]["coding"][0]["code"] for e in events.values()} == R4_SERIOUSNESS
+    both, one = events[str(history.reports[0].id)], events[str(history.reports[1].id)]
+    assert "coding" not in both["event"] and "Swelling (severe)" in both["event"]["text"] and "Redness (moderate)" in both["event"]["text"]
+    felt = {
+        x["extension"][0]["valueCoding"]["code"]: x["extension"][1]["valueString"]
+        for x in both["extension"] if x["url"].endswith("/StructureDefinition/symptom")
+    }
+    assert felt == {"swelling": "severe", "redness": "moderate"}
+    assert [c["code"] for c in one["event"]["coding"]] == ["swelling"]
+    sites = [site for p in _by_type(bundle, "Procedure") for site in p["bodySite"]]
+    assert all(len(site["coding"]) == 1 for site in sites)  # the scalp and an injection area are apart
+    assert {site["coding"][0]["code"] for site in sites} >= {"41695006", "vertex", "crown", "frontal"}
