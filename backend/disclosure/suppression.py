@@ -77,8 +77,8 @@ def protect(table: CountTable, policy: DisclosurePolicy, *, must_hide: Iterable[
 def interval(table: CountTable, hidden: set[Hashable], key: Hashable) -> tuple[float, float]:
     """The smallest and largest value `key` can take given every count outside `hidden` and
     every relation of the table (a linear program; counts are >= 0)."""
-    keys = sorted(hidden & _component_of(table, key), key=repr)
-    return _range(table, keys, key)
+    component = _component_of(table, key)
+    return _range(table, component, sorted(hidden & component, key=repr), key)
 
 
 def _components(table: CountTable) -> list[set[Hashable]]:
@@ -114,13 +114,14 @@ def _relations(table: CountTable, component: set[Hashable]):
     return sums, at_most
 
 
-def _range(table: CountTable, hidden_keys: list[Hashable], key: Hashable) -> tuple[float, float]:
+def _range(
+    table: CountTable, component: set[Hashable], hidden_keys: list[Hashable], key: Hashable
+) -> tuple[float, float]:
     """min and max of `key` over the counts in hidden_keys, the others fixed at their values."""
     if key not in hidden_keys:
         v = float(table.cells[key].value)
         return v, v
     index = {k: i for i, k in enumerate(hidden_keys)}
-    component = _component_of(table, key)
     sums, at_most = _relations(table, component)
     eq_rows, eq_rhs, ub_rows, ub_rhs = [], [], [], []
     for total, parts in sums:
@@ -153,7 +154,7 @@ def _range(table: CountTable, hidden_keys: list[Hashable], key: Hashable) -> tup
             A_eq=np.array(eq_rows) if eq_rows else None, b_eq=eq_rhs or None, bounds=bounds, method="highs",
         )
         if res.status == 3:  # unbounded
-            out.append(sign * math.inf)
+            out.append(math.inf if sign < 0 else -math.inf)
         elif res.status != 0:
             raise RuntimeError(f"suppression audit failed for {key!r}: {res.message}")
         else:
@@ -182,6 +183,7 @@ def _solve(
         else (table.cells[k].value + 1) * (3.0 if k in in_sum_as_total else 1.0)
         for k in keys
     ])
+    groups = [(t, *ps) for t, ps in sums] + list(_relations(table, component)[1])
     rows: list[np.ndarray] = []
     for total, parts in sums:
         group = [index[total], *(index[p] for p in parts)]
@@ -191,12 +193,29 @@ def _solve(
                 row[j] += 1.0
             row[i] -= 2.0
             rows.append(row)
+    # a hidden small count p can rise only as far as the other hidden counts of its relations can
+    # fall: each relation of p must hide at least threshold - value(p) besides p
+    mass: list[np.ndarray] = []
+    mass_lb: list[float] = []
+    for p in primaries:
+        need = policy.threshold - table.cells[p].value
+        for group in groups:
+            if p in group and need > 0:
+                row = np.zeros(len(keys))
+                for k in group:
+                    if k != p:
+                        row[index[k]] = table.cells[k].value
+                if row.sum() >= need:
+                    mass.append(row)
+                    mass_lb.append(float(need))
     lower = np.array([1.0 if k in primaries else 0.0 for k in keys])
     cuts: list[np.ndarray] = []
     for _ in range(MAX_ROUNDS):
         constraints = []
         if rows:
             constraints.append(LinearConstraint(np.array(rows), lb=0.0, ub=np.inf))
+        if mass:
+            constraints.append(LinearConstraint(np.array(mass), lb=np.array(mass_lb), ub=np.inf))
         if cuts:
             constraints.append(LinearConstraint(np.array(cuts), lb=1.0, ub=np.inf))
         res = milp(weights, integrality=np.ones(len(keys)), bounds=Bounds(lower, np.ones(len(keys))), constraints=constraints)
@@ -204,14 +223,40 @@ def _solve(
             break
         hidden = {k for k in keys if res.x[index[k]] > 0.5}
         hidden_keys = sorted(hidden, key=repr)
-        ranges = {p: _range(table, hidden_keys, p) for p in sorted(primaries, key=repr)}
+        ranges = {p: _range(table, component, hidden_keys, p) for p in sorted(primaries, key=repr)}
         failing = [p for p, (lo, hi) in ranges.items() if not protected_enough(lo, hi, policy.threshold)]
         if not failing:
             return hidden, ranges
-        # a valid cut: hiding a subset of `hidden` protects even less, so some other count must go
-        cut = np.array([0.0 if k in hidden else 1.0 for k in keys])
-        if not cut.any():
-            break
-        cuts.append(cut)
+        for p in failing:
+            cut = _local_cut(p, hidden, groups, keys, index)
+            if cut is None:
+                return set(keys), {q: (0.0, math.inf) for q in primaries}
+            cuts.append(cut)
     everything = set(keys)
     return everything, {p: (0.0, math.inf) for p in primaries}
+
+
+def _local_cut(
+    p: Hashable, hidden: set[Hashable], groups: list[tuple[Hashable, ...]], keys: list[Hashable],
+    index: dict[Hashable, int],
+) -> np.ndarray | None:
+    """A valid cut for a primary count `p` left too narrow by `hidden`: the hidden counts that can
+    move with p are those linked to it through relations with two or more hidden members (its
+    region); any hiding that protects p must hide some count sharing a relation with that region
+    (else p's region, and so its range, can only shrink)."""
+    region, frontier = {p}, [p]
+    while frontier:
+        k = frontier.pop()
+        for group in groups:
+            if k in group:
+                for other in group:
+                    if other in hidden and other not in region:
+                        region.add(other)
+                        frontier.append(other)
+    near = {k for group in groups if region & set(group) for k in group} - hidden
+    if not near:
+        return None
+    cut = np.zeros(len(keys))
+    for k in near:
+        cut[index[k]] = 1.0
+    return cut

@@ -55,7 +55,7 @@ def grid_attack(counts: dict, rows: list, cols: list, shown: dict) -> dict:
             cost = np.zeros(len(hidden))
             cost[idx[h]] = sign
             res = linprog(cost, A_eq=np.array(a_eq) if a_eq else None, b_eq=b_eq or None, bounds=(0, None))
-            ends.append(sign * res.fun if res.status == 0 else sign * np.inf)
+            ends.append(sign * res.fun if res.status == 0 else (np.inf if sign < 0 else -np.inf))
         out[h] = tuple(ends)
     return out
 
