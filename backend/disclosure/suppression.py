@@ -37,14 +37,15 @@ class Protection:
     policy: DisclosurePolicy
     primary: set[Hashable] = field(default_factory=set)
     secondary: set[Hashable] = field(default_factory=set)
+    unpublished: set[Hashable] = field(default_factory=set)
     ranges: dict[Hashable, tuple[float, float]] = field(default_factory=dict)
 
     @property
     def hidden(self) -> set[Hashable]:
-        return self.primary | self.secondary
+        return self.primary | self.secondary | self.unpublished
 
     def is_hidden(self, key: Hashable) -> bool:
-        return key in self.primary or key in self.secondary
+        return key in self.primary or key in self.secondary or key in self.unpublished
 
     def value(self, key: Hashable) -> int | None:
         """The count to show, or None when it is hidden."""
@@ -60,6 +61,7 @@ def protect(table: CountTable, policy: DisclosurePolicy, *, must_hide: Iterable[
     (within `policy.threshold`) from what is shown. `must_hide` adds counts hidden for other
     reasons (say, a whole population under the minimum); they are protected like primaries."""
     result = Protection(table=table, policy=policy)
+    result.unpublished = {k for k, c in table.cells.items() if not c.published}
     result.primary = {
         k for k, c in table.cells.items() if c.sensitive and policy.is_small(c.value)
     } | set(must_hide)
@@ -68,8 +70,8 @@ def protect(table: CountTable, policy: DisclosurePolicy, *, must_hide: Iterable[
     for component in _components(table):
         primaries = component & result.primary
         if primaries:
-            hidden, ranges = _solve(table, policy, component, primaries)
-            result.secondary |= hidden - primaries
+            hidden, ranges = _solve(table, policy, component, primaries, component & result.unpublished)
+            result.secondary |= hidden - primaries - result.unpublished
             result.ranges.update(ranges)
     return result
 
@@ -172,7 +174,8 @@ def protected_enough(lo: float, hi: float, threshold: int) -> bool:
 
 
 def _solve(
-    table: CountTable, policy: DisclosurePolicy, component: set[Hashable], primaries: set[Hashable]
+    table: CountTable, policy: DisclosurePolicy, component: set[Hashable], primaries: set[Hashable],
+    unpublished: set[Hashable],
 ) -> tuple[set[Hashable], dict[Hashable, tuple[float, float]]]:
     keys = sorted(component, key=repr)
     index = {k: i for i, k in enumerate(keys)}
@@ -197,9 +200,10 @@ def _solve(
     # fall: each relation of p must hide at least threshold - value(p) besides p
     mass: list[np.ndarray] = []
     mass_lb: list[float] = []
+    sum_groups = [(t, *ps) for t, ps in sums]
     for p in primaries:
         need = policy.threshold - table.cells[p].value
-        for group in groups:
+        for group in sum_groups:
             if p in group and need > 0:
                 row = np.zeros(len(keys))
                 for k in group:
@@ -208,7 +212,10 @@ def _solve(
                 if row.sum() >= need:
                     mass.append(row)
                     mass_lb.append(float(need))
-    lower = np.array([1.0 if k in primaries else 0.0 for k in keys])
+    lower = np.array([1.0 if k in primaries or k in unpublished else 0.0 for k in keys])
+    for part, whole in _relations(table, component)[1]:
+        if part in primaries and table.cells[whole].value < policy.threshold:
+            lower[index[whole]] = 1.0  # part <= whole < threshold would tell the part is small
     cuts: list[np.ndarray] = []
     for _ in range(MAX_ROUNDS):
         constraints = []

@@ -27,6 +27,7 @@ class Cell:
     sensitive: bool = True  # a count of patients: 1..threshold-1 is primary-suppressed
     weight: float | None = None  # cost of hiding it; None: value + 1 (totals cost more, see add_sum)
     upper: float | None = None  # a bound the reader knows from elsewhere
+    published: bool = True  # False: the reader never sees it (an unknown in a relation, e.g. censored)
 
 
 @dataclass
@@ -38,8 +39,13 @@ class CountTable:
     sums: list[tuple[Hashable, tuple[Hashable, ...]]] = field(default_factory=list)
     at_most: list[tuple[Hashable, Hashable]] = field(default_factory=list)
 
-    def add(self, key: Hashable, value: int, *, sensitive: bool = True, weight: float | None = None) -> Hashable:
-        """Add a count (or check it agrees with the one already under this key) and return its key."""
+    def add(
+        self, key: Hashable, value: int, *, sensitive: bool = True, weight: float | None = None,
+        published: bool = True,
+    ) -> Hashable:
+        """Add a count (or check it agrees with the one already under this key) and return its key.
+        `published=False`: a count the output never shows but that takes part in a relation (always
+        hidden, and protected only if it is itself sensitive and small)."""
         value = int(value)
         if value < 0:
             raise ValueError(f"count {key!r} is negative: {value}")
@@ -49,7 +55,7 @@ class CountTable:
                 raise ValueError(f"count {key!r} given twice: {found.value} and {value}")
             found.sensitive = found.sensitive or sensitive
             return key
-        self.cells[key] = Cell(key=key, value=value, sensitive=sensitive, weight=weight)
+        self.cells[key] = Cell(key=key, value=value, sensitive=sensitive, weight=weight, published=published)
         return key
 
     def add_sum(self, total: Hashable, parts: Iterable[Hashable]) -> None:
