@@ -1,5 +1,6 @@
-"""From the SQL aggregates to the figures of the outcomes page, with suppression: any cell built
-from fewer than 5 patients carries no numbers at all."""
+"""From the SQL aggregates to the figures of the outcomes page. Figures come out whole here (only an
+empty cell has no numbers); which of them may be shown is decided by the disclosure layer over
+the whole answer (backend/outcomes/disclosure.py), never cell by cell."""
 
 from __future__ import annotations
 
@@ -27,7 +28,8 @@ from shared.symptoms import SYMPTOMS
 
 
 def too_few(patients: int | None) -> bool:
-    return patients is None or patients < MIN_PATIENTS
+    """Nothing to compute from (the disclosure layer hides the small ones)."""
+    return patients is None or patients <= 0
 
 
 def estimate(values: list[float], counts: list[int]) -> Estimate:
@@ -125,9 +127,12 @@ def harm(rows: list[dict[str, Any]], patients: int) -> HarmRates:
     )
 
 
-def symptoms(rows: list[dict[str, Any]], sessions: int, patients_treated: int) -> list[SymptomSummary]:
+def symptoms(
+    rows: list[dict[str, Any]], sessions: int, patients_treated: int, threshold: int = MIN_PATIENTS
+) -> list[SymptomSummary]:
     """The symptoms felt after the arm's sessions, most common first; a symptom felt by fewer
-    than 5 patients is listed without numbers."""
+    than `threshold` patients is listed without numbers (the count relates to nothing else shown,
+    so primary suppression is all it needs)."""
     timing: dict[str, list[dict[str, Any]]] = defaultdict(list)
     totals: dict[str, dict[str, Any]] = {}
     for row in rows:
@@ -140,7 +145,7 @@ def symptoms(rows: list[dict[str, Any]], sessions: int, patients_treated: int) -
     for symptom, total in totals.items():
         felt, felt_by = int(total["sessions"]), int(total["patients"])
         label = labels.get(symptom, symptom)
-        if too_few(patients_treated) or too_few(felt_by):
+        if patients_treated < threshold or felt_by < threshold:
             out.append(SymptomSummary(symptom=symptom, label=label, suppressed=True, sessions=Share(suppressed=True)))
             continue
         found = timing[symptom]
@@ -175,8 +180,7 @@ def _cells(counts: dict[str, int], labels: dict[str, str]) -> list[MixCell]:
     out = []
     for key, label in labels.items():
         n = counts.get(key, 0)
-        hidden = 0 < n < MIN_PATIENTS
-        out.append(MixCell(key=key, label=label, patients=None if hidden else n, suppressed=hidden))
+        out.append(MixCell(key=key, label=label, patients=n, suppressed=False))
     return out
 
 

@@ -15,7 +15,8 @@ from tortoise.transactions import in_transaction
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
-from backend.outcomes import figures, queries, statistics
+from backend.disclosure import DisclosurePolicy, policy_for_clinic
+from backend.outcomes import disclosure, figures, queries, statistics
 from backend.outcomes.filters import OutcomeFilter
 from backend.reports import side_effects
 from shared.contract.outcomes import (
@@ -59,10 +60,16 @@ SIGNAL_KINDS = (("moderate_or_worse", "with_moderate"), ("serious", "with_seriou
 
 
 async def outcomes(principal: StaffPrincipal, where: OutcomeFilter, *, today: date | None = None) -> OutcomesOut:
-    """Every figure of the outcomes page for the caller's clinic; the read is audited."""
+    """Every figure of the outcomes page for the caller's clinic, through the disclosure layer
+    (backend/outcomes/disclosure.py); the read is audited."""
     today = today or datetime.now(UTC).date()
+    policy = await policy_for_clinic(principal.clinic_id)
     data = await queries.aggregates(principal.clinic_id, where, today)
-    result = build(data, where)
+    raw = build(data, where, policy)
+    whole = None
+    if where.as_params() and policy.population_allows(raw.patients):
+        whole = build(await queries.aggregates(principal.clinic_id, OutcomeFilter(), today), OutcomeFilter(), policy)
+    result = protected(raw, policy, unfiltered=whole)
     async with in_transaction():
         await audit.record(
             principal, "outcomes.view", "clinic", principal.clinic_id,
@@ -71,7 +78,22 @@ async def outcomes(principal: StaffPrincipal, where: OutcomeFilter, *, today: da
     return result
 
 
-def build(data: queries.Aggregates, where: OutcomeFilter) -> OutcomesOut:
+def protected(result: OutcomesOut, policy: DisclosurePolicy, *, unfiltered: OutcomesOut | None = None) -> OutcomesOut:
+    """The answer as it may be shown: nothing at all under the minimum population, else every
+    count through primary and complementary suppression."""
+    if not policy.population_allows(result.patients):
+        return OutcomesOut(
+            generated_at=result.generated_at, filters=result.filters, patients=None, arms=[], lots=[],
+            lot_signals=[], consensus_rule=result.consensus_rule, lot_test=result.lot_test, note=result.note,
+            too_few_patients=True, minimum_patients=policy.min_population,
+        )
+    result.minimum_patients = policy.min_population
+    return disclosure.apply(result, policy, unfiltered=unfiltered)[0]
+
+
+def build(data: queries.Aggregates, where: OutcomeFilter, policy: DisclosurePolicy | None = None) -> OutcomesOut:
+    """Every figure, whole (nothing hidden yet: see `protected`)."""
+    policy = policy or DisclosurePolicy()
     by_arm: dict[str, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
     for row in data.ratings:
         by_arm[row["arm"]][row["family"]].append(row)
@@ -79,7 +101,7 @@ def build(data: queries.Aggregates, where: OutcomeFilter) -> OutcomesOut:
         for row in getattr(data, name):
             by_arm[row["arm"]][name].append(row)
     arms = [
-        _arm(Treatment(arm), by_arm[arm])
+        _arm(Treatment(arm), by_arm[arm], policy)
         for arm in [t.value for t in Treatment]
         if by_arm.get(arm, {}).get("cohort")
     ]
@@ -97,7 +119,7 @@ def build(data: queries.Aggregates, where: OutcomeFilter) -> OutcomesOut:
     )
 
 
-def _arm(arm: Treatment, rows: dict[str, list[dict[str, Any]]]) -> ArmOutcomes:
+def _arm(arm: Treatment, rows: dict[str, list[dict[str, Any]]], policy: DisclosurePolicy) -> ArmOutcomes:
     cohort = rows["cohort"]
     patients = sum(int(r["patients"]) for r in cohort)
     treated = sum(int(r["treated"]) for r in cohort)
@@ -121,7 +143,7 @@ def _arm(arm: Treatment, rows: dict[str, list[dict[str, Any]]]) -> ArmOutcomes:
         dose_response=figures.dose_response(rows["dose"]),
         time_to_improvement=figures.time_to_improvement(rows["km"]),
         harm=figures.harm(rows["harm"], treated),
-        symptoms=figures.symptoms(rows["symptoms"], sessions, treated),
+        symptoms=figures.symptoms(rows["symptoms"], sessions, treated, policy.threshold),
         questionnaire=figures.questionnaire(rows["questionnaire"]),
         baseline_mix=figures.baseline_mix(cohort),
     )

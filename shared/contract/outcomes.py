@@ -56,7 +56,7 @@ class SurvivalPoint(Response, kw_only=True):
     month: int
     at_risk: int
     improved: int
-    censored: int
+    censored: int | None  # not shown: with the at-risk counts it would give away the tail
     share_improved: float
     low: float | None
     high: float | None
@@ -156,7 +156,9 @@ class LotOutcomes(Response, kw_only=True):
 class OutcomesOut(Response, kw_only=True):
     generated_at: datetime
     filters: dict[str, str]
-    patients: int  # research-consented patients matching the filters (0 shown as 0)
+    patients: int | None  # research-consented patients matching the filters; null when hidden
+    too_few_patients: bool = False  # under the clinic's minimum: no figure at all, only this
+    minimum_patients: int = 10  # the clinic's minimum population for a filtered answer
     arms: list[ArmOutcomes]
     lots: list[LotOutcomes]
     lot_signals: list[LotSignal]
