@@ -26,7 +26,6 @@ import io
 import json
 import os
 import random
-import statistics
 import sys
 import threading
 import time

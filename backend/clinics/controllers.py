@@ -3,7 +3,7 @@ from __future__ import annotations
 from litestar import Controller, get, patch, post
 from litestar.params import JSONBody
 
-from backend.auth.deps import STAFF, CurrentStaff, CurrentPatient
+from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import admin_only, staff_only
 from backend.clinics import service
 from backend.staff import service as staff_accounts

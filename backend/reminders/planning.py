@@ -30,7 +30,6 @@ from shared.contract.reminders import ReminderState
 from shared.schedule import (
     PLANNED_KINDS,
     SIDE_EFFECT_QUESTION_DAYS,
-    PatientSchedule,
     PlannedReminder,
     ReminderKind,
     ScheduleRuleError,
