@@ -32,6 +32,7 @@ from backend.jobs import JobRegistration, jobs_lifespan
 from backend.outcomes.controllers import OutcomeController
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
+from backend.ratings.images import RenderedSides
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.reports.controllers import MyReportController, SideEffectController
@@ -132,6 +133,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 attempts, kind="invite", attempts=settings.invite_attempts, window_seconds=settings.invite_window_seconds
             ),
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
+            "rating_images": RenderedSides(),
         }
     )
     app = Litestar(

@@ -138,9 +138,12 @@ class RatingImageController(Controller):
         public=True,
     )
     async def image(self, request: Request, link: FromPath[str]) -> Response[bytes]:
-        """One image of a blinded pair. The short-lived link is the credential (whoever holds it, for minutes)."""
+        """One image of a blinded pair, rendered for this presentation (same size, length and headers for every image;
+        never the same bytes twice). The short-lived link is the credential (whoever holds it, for minutes)."""
         state = request.app.state
+        jobs = getattr(state, "jobs", None)
         data = await image_bytes(
-            state.settings.secret_key, link, state.store, state.settings.max_photo_bytes, address=client_address(request)
+            state.settings.secret_key, link, state.store, state.settings.max_photo_bytes, address=client_address(request),
+            rendered=state.rating_images, budget=jobs.resources.get("decode_budget") if jobs is not None else None,
         )
         return Response(data, media_type="image/jpeg", headers=IMAGE_HEADERS)

@@ -96,9 +96,10 @@ async def create_round(principal: StaffPrincipal, data: RoundCreate) -> RoundOut
         ]
         await RatingPair.bulk_create(pairs, batch_size=BATCH)
         seats, tasks = [], []
+        owners = [pair.patient_id for pair in pairs]  # type: ignore[attr-defined]
         for staff in raters:
             seat = RatingRater(id=uuid.uuid4(), round_id=rating_round.id, staff_id=staff.id)
-            queue = plan_queue(len(pairs), retests, rng)
+            queue = plan_queue(len(pairs), retests, rng, owners)
             seat.tasks_total = len(queue)
             seats.append(seat)
             tasks += [
