@@ -14,6 +14,7 @@ from shared.hair_loss import DIAGNOSIS_LABELS, SEX_LABELS
 from shared.schedule import checkin_label
 from shared.symptoms import SYMPTOMS, severity_label
 from shared.views import VIEWS
+from shared.rating_labels import consensus_label
 
 TREATMENTS = {
     Treatment.EXOSOMES: "Exosomes",
@@ -115,5 +116,8 @@ def register(env: Environment) -> None:
         severity=severity_label,
         sex=lambda v: SEX_LABELS.get(v, str(v)),
         diagnosis=lambda v: DIAGNOSIS_LABELS.get(v, str(v)) if v else "Not recorded",
+        consensus_label=lambda c: consensus_label(
+            final=c.final, round_name=c.round_name, raters=c.raters, agreement=c.agreement, agreement_pairs=c.agreement_pairs
+        ),
     )
     env.globals.update(TREATMENTS=TREATMENTS, AREAS=AREAS, SESSION_STATUSES=SESSION_STATUSES)

@@ -4,7 +4,7 @@ depend on what changed are worked out again in the same transaction."""
 from __future__ import annotations
 
 from backend.outcomes import facts
-from backend.patients.changes import CheckInCompleted, ProgressRecorded, ScheduleChanged
+from backend.patients.changes import CheckInCompleted, ProgressRecorded, RatingsReleased, ScheduleChanged
 
 # what each kind of progress feeds: consensus and answers are patient facts; a side-effect
 # report counts against its session's lot and symptoms
@@ -28,7 +28,12 @@ async def _progress_recorded(change: ProgressRecorded) -> None:
     await facts.refresh(change.patient_id, _FEEDS[change.what])
 
 
+async def _ratings_released(change: RatingsReleased) -> None:
+    await facts.rebuild(change.clinic_id)  # one set-based pass over the clinic, not one per patient
+
+
 REACTIONS = {
+    RatingsReleased: _ratings_released,
     ScheduleChanged: _schedule_changed,
     CheckInCompleted: _checkin_completed,
     ProgressRecorded: _progress_recorded,
