@@ -36,11 +36,13 @@ from backend.patients.changes import (
     PhotoRefused,
     ProgressRecorded,
     QuestionsAnswered,
+    RatingsReleased,
     Reactions,
     ScheduleChanged,
 )
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
+from backend.ratings.images import RenderedSides
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.photos.uploads import slot_open
@@ -125,6 +127,7 @@ def patient_reactions() -> Reactions:
         QuestionsAnswered: [reminders.questions_answered],
         PhotoRefused: [reminders.photo_refused],
         ProgressRecorded: [outcomes.progress_recorded],
+        RatingsReleased: [outcomes.ratings_released],
     }
 
 
@@ -169,6 +172,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             ),
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
             "upload_gate": slot_open,
+            "rating_images": RenderedSides(),
         }
     )
     app = Litestar(

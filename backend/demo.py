@@ -20,7 +20,7 @@ from backend.outcomes import facts as outcome_facts
 from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
-from backend.ratings.demo import seed_ratings
+from backend.ratings.demo import second_rater, seed_ratings
 from backend.photos.context import PhotoContext
 from backend.photos.keys import upload_key
 from backend.photos.models import Photo
@@ -58,7 +58,12 @@ async def seed_demo(settings: Settings) -> Demo:
         await _seed_patients(clinic)
         await _seed_photos(clinic, settings)
         await _seed_reports(clinic)
-        await seed_outcomes_cohort(clinic)
+        await second_rater(clinic, DEMO_PASSWORD)  # the cohort's round has two raters
+        store = build_store(settings)
+        try:
+            await seed_outcomes_cohort(clinic, store=store)
+        finally:
+            await store.close()
         await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
         await outcome_facts.rebuild(clinic.id)  # the demo's rows were written around the services
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]

@@ -96,6 +96,10 @@ class ErrorCode(StrEnum):
     RESULTS_AFTER_QUEUE = "results_after_queue"
     KEY_BLINDED = "key_blinded"
     NOT_A_RATER = "not_a_rater"
+    NOTHING_TO_PUBLISH = "nothing_to_publish"
+    RATERS_STILL_RATING = "raters_still_rating"
+    ROUND_PUBLISHED = "round_published"
+    CONSENSUS_BLINDED = "consensus_blinded"
     # marketing consent and before/after images
     NO_MARKETING_CONSENT = "no_marketing_consent"
     PHOTOS_NOT_COMPARABLE = "photos_not_comparable"

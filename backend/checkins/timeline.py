@@ -30,6 +30,7 @@ from backend.photos import keys
 from backend.photos.context import PhotoContext
 from backend.checkins.timeline_cache import CachedTimeline, TimelineCache
 from backend.photos.output import rejection
+from backend.ratings.released import final_sql, released_sql
 from backend.storage.sigv4 import GetUrlSigner
 from shared.clock import local_today
 from shared.contract.checkins import (
@@ -71,6 +72,7 @@ SELECT 0, p.id, p.baseline_date, p.timezone, c.protocol_views, v.version,
        ph.rejection_code, ph.rejection_message,
        ci.id, ci.month, ci.due_on, ci.status, ci.completed_at,
        c.share_consensus_with_patients, rc.score, rc.raters, rc.round_name,
+       rc.final, rc.agreement_alpha, rc.agreement_pairs, rc.round_id,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL
 FROM patient p
 JOIN clinic c ON c.id = p.clinic_id
@@ -78,16 +80,18 @@ LEFT JOIN timeline_version v ON v.patient_id = p.id
 LEFT JOIN photo ph ON ph.patient_id = p.id
 LEFT JOIN checkin ci ON ci.id = ph.checkin_id
 LEFT JOIN (
-    SELECT cs.view, cs.month, cs.score, cs.raters, rr.name AS round_name,
+    SELECT cs.view, cs.month, cs.score, cs.raters, rr.name AS round_name, rr.id AS round_id,
+           {final} AS final, rr.agreement_alpha, rr.agreement_pairs,
            ROW_NUMBER() OVER (PARTITION BY cs.view, cs.month ORDER BY rr.created_at DESC) AS newest
     FROM rating_consensus cs JOIN rating_round rr ON rr.id = cs.round_id
-    WHERE cs.patient_id = :pid
+    WHERE cs.patient_id = :pid AND {released}
 ) rc ON rc.view = ph.view AND rc.month = ci.month AND rc.newest = 1
 WHERE p.id = :pid{clinic}
 UNION ALL
 SELECT 1, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL,
+       NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
        s.id, s.status, s.scheduled_at, s.performed_at, s.treatment, s.product, s.lot_number
 FROM injection_session s
@@ -104,8 +108,8 @@ WHERE p.id = :pid{clinic}
 # column positions in _TIMELINE_SQL
 (PART, P_ID, P_BASELINE, P_TIMEZONE, C_VIEWS, V_VERSION, PH_ID, PH_VIEW, PH_STATUS, PH_TOKEN, PH_CAPTURED, PH_WIDTH,
  PH_HEIGHT, PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED,
- C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND,
- S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT) = range(32)
+ C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND, RC_FINAL, RC_ALPHA, RC_ALPHA_PAIRS, RC_ROUND_ID,
+ S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT) = range(36)
 
 
 class _Columns:
@@ -136,6 +140,7 @@ class _Columns:
 def _statement(template: str, dialect: str, patient_id: object, clinic_id: object | None) -> tuple[str, list]:
     """`template` with its :pid / :cid placeholders bound for the dialect, and the parameters."""
     text = template.format(
+        final=final_sql("rr"), released=released_sql("rr"),
         clinic=" AND p.clinic_id = :cid" if clinic_id is not None else "",
         session_clinic=" AND s.clinic_id = :cid" if clinic_id is not None else "",
     )
@@ -293,7 +298,9 @@ async def _build(
         month = row[CI_MONTH]
         if consensus and row[RC_SCORE] is not None and (month, row[PH_VIEW]) not in agreed:
             agreed[(month, row[PH_VIEW])] = ConsensusScore(
-                view=row[PH_VIEW], month=month, score=float(row[RC_SCORE]), raters=row[RC_RATERS], round_name=row[RC_ROUND]
+                view=row[PH_VIEW], month=month, score=float(row[RC_SCORE]), raters=row[RC_RATERS], round_name=row[RC_ROUND],
+                final=bool(row[RC_FINAL]), round_id=columns.uuid(row[RC_ROUND_ID]),
+                agreement=None if row[RC_ALPHA] is None else float(row[RC_ALPHA]), agreement_pairs=row[RC_ALPHA_PAIRS] or 0,
             )
         checkins.setdefault(month, row)
         cell = (month, row[PH_VIEW])

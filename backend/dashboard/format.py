@@ -13,6 +13,7 @@ from shared.labels import AREAS, ROLES, SESSION_STATUSES, SYMPTOM_LABELS, TREATM
 from shared.schedule import checkin_label
 from shared.symptoms import severity_label
 from shared.views import VIEWS
+from shared.rating_labels import consensus_label
 
 
 
@@ -90,5 +91,8 @@ def register(env: Environment) -> None:
         severity=severity_label,
         sex=lambda v: SEX_LABELS.get(v, str(v)),
         diagnosis=lambda v: DIAGNOSIS_LABELS.get(v, str(v)) if v else "Not recorded",
+        consensus_label=lambda c: consensus_label(
+            final=c.final, round_name=c.round_name, raters=c.raters, agreement=c.agreement, agreement_pairs=c.agreement_pairs
+        ),
     )
     env.globals.update(TREATMENTS=TREATMENTS, AREAS=AREAS, SESSION_STATUSES=SESSION_STATUSES)

@@ -46,6 +46,14 @@ class TimelineGrid:
     consensus: dict[tuple[int, str], ConsensusScore] = field(default_factory=dict)
 
     @property
+    def rounds(self) -> list[ConsensusScore]:
+        """One consensus per round shown, for the legend that says what each round's figures are."""
+        seen: dict[object, ConsensusScore] = {}
+        for agreed in sorted(self.consensus.values(), key=lambda c: (c.month, c.view)):
+            seen.setdefault(agreed.round_id or agreed.round_name, agreed)
+        return list(seen.values())
+
+    @property
     def photo_count(self) -> int:
         return sum(1 for row in self.rows for cell in row.cells if cell is not None)
 

@@ -4,7 +4,7 @@ depend on what changed are worked out again in the same transaction."""
 from __future__ import annotations
 
 from backend.outcomes import facts
-from backend.patients.changes import CheckInCompleted, ProgressRecorded, ScheduleChanged
+from backend.patients.changes import CheckInCompleted, ProgressRecorded, RatingsReleased, ScheduleChanged
 
 # what each kind of progress feeds: consensus and answers are patient facts; a side-effect
 # report counts against its session's lot and symptoms
@@ -26,3 +26,7 @@ async def checkin_completed(change: CheckInCompleted) -> None:
 
 async def progress_recorded(change: ProgressRecorded) -> None:
     await facts.refresh(change.patient_id, _FEEDS[change.what])
+
+
+async def ratings_released(change: RatingsReleased) -> None:
+    await facts.rebuild(change.clinic_id)  # one set-based pass over the clinic, not one per patient

@@ -5,7 +5,8 @@ the filters) and returns aggregates only: counts per (arm, value) and the like, 
 patient. The statistics are worked out from those aggregates in `statistics.py`.
 
 How a patient's consensus at a time point is made (said on the page too): for each (patient, view,
-month) the newest rating round with a consensus is used; the patient's consensus at that month is
+month) the newest released rating round (closed, or published by an admin; see
+backend/ratings/released.py) with a consensus is used; the patient's consensus at that month is
 the median of those per-view consensus scores over the views that were rated (the mean of the two
 middle ones for an even count).
 """
@@ -16,6 +17,7 @@ from typing import Any
 
 from backend.db import bind_named
 from backend.outcomes.filters import OutcomeFilter
+from backend.ratings.released import released_sql
 from shared.hair_loss import AGE_BOUNDS
 
 EFFICACY_MONTHS = (3, 6, 12)
@@ -154,7 +156,8 @@ def patient_month_sql(patients: str = "cohort") -> str:
     )
     lower, upper = _kth_doubled("(views + 1) / 2"), _kth_doubled("(views + 2) / 2")
     return f"""rounds AS (
-  SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS seq FROM rating_round WHERE clinic_id = :clinic_id
+  SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS seq FROM rating_round rr
+  WHERE rr.clinic_id = :clinic_id AND {released_sql("rr")}
 ), per_view AS (
   SELECT rc.patient_id, rc.month,
          MAX(r.seq * 16 + CAST(rc.score * 2 AS INTEGER) + 6) % 16 - 6 AS doubled

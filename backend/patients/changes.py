@@ -64,7 +64,16 @@ class ProgressRecorded:
     what: str
 
 
-Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused | ProgressRecorded
+@dataclass(frozen=True, slots=True)
+class RatingsReleased:
+    """A rating round of the clinic was closed or published: its consensus now counts for these
+    patients (one change for the whole round, so reactions can be set-based)."""
+
+    clinic_id: uuid.UUID
+    patient_ids: tuple[uuid.UUID, ...]
+
+
+Change = ScheduleChanged | CheckInCompleted | QuestionsAnswered | PhotoRefused | ProgressRecorded | RatingsReleased
 Reaction = Callable[[Change], Awaitable[None]]
 
 
@@ -99,4 +108,4 @@ async def tell(change: Change) -> None:
         await react(change)
 
 
-_CHANGE_TYPES = (ScheduleChanged, CheckInCompleted, QuestionsAnswered, PhotoRefused, ProgressRecorded)
+_CHANGE_TYPES = (ScheduleChanged, CheckInCompleted, QuestionsAnswered, PhotoRefused, ProgressRecorded, RatingsReleased)

@@ -25,6 +25,7 @@ from shared.contract.ratings import (
     ViewAgreement,
 )
 from shared.errors import ErrorCode, Forbidden
+from shared.rating_labels import MIN_AGREEMENT_PAIRS, TOO_FEW_PAIRS
 
 
 @dataclass
@@ -79,10 +80,20 @@ async def load(rating_round: RatingRound) -> RoundScores:
     )
 
 
+PLACES = 3  # every figure and its interval to the same precision
+
+
 def _estimate(interval: statistics.Interval) -> Estimate:
-    return Estimate(
-        value=interval.value, low=interval.low, high=interval.high, n=interval.n, method=interval.method, note=interval.note
-    )
+    """A figure as shown: none below MIN_AGREEMENT_PAIRS pairs ("too few pairs"), the point and
+    its interval to PLACES decimals, and an interval that collapsed to one point left out."""
+    if interval.n < MIN_AGREEMENT_PAIRS:
+        return Estimate(value=None, low=None, high=None, n=interval.n, method=interval.method, note=TOO_FEW_PAIRS)
+    value, low, high = (None if x is None else round(x, PLACES) for x in (interval.value, interval.low, interval.high))
+    note = interval.note
+    if value is not None and low is not None and low == high:
+        low = high = None
+        note = note or "no interval: every resample gave the same figure"
+    return Estimate(value=value, low=low, high=high, n=interval.n, method=interval.method, note=note)
 
 
 def _view(label: str, matrix: np.ndarray, seed: int) -> ViewAgreement:

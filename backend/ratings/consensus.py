@@ -18,11 +18,13 @@ import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime
 
+from tortoise.expressions import Q
+
 from backend.checkins.versions import bump_timeline
 from backend.db import connection
 from backend.patients.changes import ProgressRecorded, tell
-from backend.ratings.models import RatingConsensus, RatingPair
-from shared.contract.ratings import ConsensusScore
+from backend.ratings.models import RatingConsensus, RatingPair, RatingRound
+from shared.contract.ratings import ConsensusScore, RoundStatus
 
 # the counts' columns, for the scale's points -3..+3 in order
 SCALE_COLUMNS = (
@@ -64,6 +66,37 @@ def upsert_sql(values: str) -> str:
     )
 
 
+_NEW_ID = {
+    "postgres": "gen_random_uuid()",
+    "sqlite": " || '-' || ".join(f"lower(hex(randomblob({n})))" for n in (4, 2, 2, 2, 6)),
+}
+
+
+async def recount(round_id: uuid.UUID) -> None:
+    """Work the round's consensus out from its current scores in one statement (the same counts
+    and median as every score moves): for scores written in bulk (the demo cohort), or a repair."""
+    db = connection()
+    postgres = db.capabilities.dialect == "postgres"
+    value_of = dict(zip(SCALE_COLUMNS, range(-3, 4)))
+
+    def counted(column: str) -> str:
+        return f"SUM(CASE WHEN s.score = {value_of[column]} THEN 1 ELSE 0 END)"
+
+    values = (
+        f"SELECT {_NEW_ID['postgres' if postgres else 'sqlite']}, r.clinic_id, p.round_id, p.patient_id, p.view, p.month, "
+        f"{', '.join(counted(c) for c in SCALE_COLUMNS)}, {median_sql(counted)}, COUNT(*), {'$2' if postgres else '?'} "
+        "FROM rating_score s JOIN rating_pair p ON p.id = s.pair_id JOIN rating_round r ON r.id = p.round_id "
+        f"WHERE p.round_id = {'$1' if postgres else '?'} AND s.current AND NOT s.repeat AND s.score IS NOT NULL "
+        "GROUP BY r.clinic_id, p.round_id, p.patient_id, p.view, p.month"
+    )
+    await db.execute_query(
+        f"DELETE FROM rating_consensus WHERE round_id = {'$1' if postgres else '?'}", [round_id if postgres else str(round_id)]
+    )
+    now = datetime.now(UTC)
+    params = [round_id, now] if postgres else [now.isoformat(), str(round_id)]  # SQLite's ? run in text order
+    await db.execute_query(upsert_sql(values), params)
+
+
 _DELETE_EMPTY = {
     "postgres": "DELETE FROM rating_consensus WHERE round_id = $1 AND patient_id = $2 AND view = $3 AND month = $4 AND raters <= 0",
     "sqlite": "DELETE FROM rating_consensus WHERE round_id = ? AND patient_id = ? AND view = ? AND month = ? AND raters <= 0",
@@ -92,17 +125,42 @@ async def move(pair: RatingPair, clinic_id: uuid.UUID, *, removed: int | None, a
 
 
 async def consensus_for_patient(patient_id: uuid.UUID) -> list[ConsensusScore]:
-    """The patient's consensus per view and follow-up month, each from the newest round that has
-    one, ordered by month then view. No tenancy check: callers check the patient is theirs."""
+    """The patient's consensus per view and follow-up month, each from the newest released round
+    (closed, or published while open: see released.py) that has one, ordered by month then view;
+    a round still open and unpublished is left out, so an earlier round's figure stays. No tenancy
+    check: callers check the patient is theirs."""
     rows = (
         await RatingConsensus.filter(patient_id=patient_id)
+        .filter(Q(round__status=RoundStatus.CLOSED) | Q(round__published_at__isnull=False))
         .select_related("round")
         .order_by("month", "view", "-round__created_at")
     )
-    newest: dict[tuple[str, int], ConsensusScore] = {}
+    newest: dict[tuple[str, int], RatingConsensus] = {}
     for row in rows:
-        newest.setdefault(
-            (row.view, row.month),
-            ConsensusScore(view=row.view, month=row.month, score=row.score, raters=row.raters, round_name=row.round.name),
+        newest.setdefault((row.view, row.month), row)
+    return await _scores(patient_id, list(newest.values()))
+
+
+async def consensus_of_round(patient_id: uuid.UUID, rating_round: RatingRound) -> list[ConsensusScore]:
+    """The patient's consensus in one round, whatever its state: callers check it may be shown."""
+    rows = await RatingConsensus.filter(patient_id=patient_id, round_id=rating_round.id).select_related("round").order_by("month", "view")
+    return await _scores(patient_id, rows)
+
+
+async def _scores(patient_id: uuid.UUID, rows: list[RatingConsensus]) -> list[ConsensusScore]:
+    newest = {(row.view, row.month): row for row in rows}
+    taken = {
+        (pair.round_id, pair.view, pair.month): pair.followup_photo.captured_at  # type: ignore[attr-defined]
+        for pair in await RatingPair.filter(
+            patient_id=patient_id, round_id__in=list({row.round_id for row in newest.values()})  # type: ignore[attr-defined]
+        ).select_related("followup_photo")
+    } if newest else {}
+    return [
+        ConsensusScore(
+            view=row.view, month=row.month, score=row.score, raters=row.raters, round_name=row.round.name,
+            final=row.round.status == RoundStatus.CLOSED, round_id=row.round.id,
+            agreement=row.round.agreement_alpha, agreement_pairs=row.round.agreement_pairs,
+            followup_taken_at=taken.get((row.round.id, row.view, row.month)),
         )
-    return list(newest.values())
+        for row in newest.values()
+    ]

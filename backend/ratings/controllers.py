@@ -12,7 +12,7 @@ from litestar.params import FromPath, JSONBody, QueryParameter
 
 from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import staff_only
-from backend.ratings import agreement, patient_consensus, rounds, scoring
+from backend.ratings import agreement, patient_consensus, release, rounds, scoring
 from backend.ratings.images import IMAGE_HEADERS, image_bytes
 from backend.ratings.scoring import RatingContext
 from backend.security.client_address import client_address
@@ -38,6 +38,7 @@ def rating_context(request: Request) -> RatingContext:
 
 CONTEXT = {"ratings": Provide(rating_context, sync_to_thread=False)}
 Ratings = NamedDependency[RatingContext]
+RoundFilter = Annotated[uuid.UUID | None, QueryParameter(description="one round's consensus (refused while it is open and unpublished)")]
 Sitting = Annotated[uuid.UUID | None, QueryParameter(description="the rater view's sitting (for can_undo)")]
 
 
@@ -69,8 +70,18 @@ class RatingRoundController(Controller):
 
     @post("/{round_id:uuid}/close", operation_id="CloseRatingRound", status_code=200, errors=(ErrorCode.ROUND_CLOSED,))
     async def close(self, staff: CurrentStaff, round_id: FromPath[uuid.UUID]) -> RoundOut:
-        """Close a round: no more scores (clinic admin)."""
-        return await rounds.close_round(staff, round_id)
+        """Close a round: no more scores, its consensus final everywhere (clinic admin)."""
+        return await release.close_round(staff, round_id)
+
+    @post(
+        "/{round_id:uuid}/publish",
+        operation_id="PublishRatingRound",
+        status_code=200,
+        errors=(ErrorCode.ROUND_CLOSED, ErrorCode.ROUND_PUBLISHED, ErrorCode.NOTHING_TO_PUBLISH, ErrorCode.RATERS_STILL_RATING),
+    )
+    async def publish(self, staff: CurrentStaff, round_id: FromPath[uuid.UUID]) -> RoundOut:
+        """Show an open round's consensus as provisional, once every rater's queue is done (clinic admin)."""
+        return await release.publish_round(staff, round_id)
 
     @get("/{round_id:uuid}/key", operation_id="GetRatingRoundKey", errors=(ErrorCode.KEY_BLINDED,))
     async def key(self, staff: CurrentStaff, round_id: FromPath[uuid.UUID]) -> RoundKey:
@@ -121,10 +132,13 @@ class PatientConsensusController(Controller):
     guards = [staff_only]
     dependencies = STAFF
 
-    @get("/patients/{patient_id:uuid}/consensus", operation_id="GetPatientConsensus")
-    async def consensus(self, staff: CurrentStaff, patient_id: FromPath[uuid.UUID]) -> list[ConsensusScore]:
-        """The blinded raters' consensus per view and follow-up month (admins and clinicians; audited)."""
-        return await patient_consensus.for_staff(staff, patient_id)
+    @get("/patients/{patient_id:uuid}/consensus", operation_id="GetPatientConsensus", errors=(ErrorCode.CONSENSUS_BLINDED,))
+    async def consensus(
+        self, staff: CurrentStaff, patient_id: FromPath[uuid.UUID], round_id: RoundFilter = None
+    ) -> list[ConsensusScore]:
+        """The blinded raters' consensus per view and follow-up month from released rounds (closed: final; published:
+        provisional), or one round's (admins and clinicians; audited)."""
+        return await patient_consensus.for_staff(staff, patient_id, round_id)
 
 
 class RatingImageController(Controller):
@@ -138,9 +152,12 @@ class RatingImageController(Controller):
         public=True,
     )
     async def image(self, request: Request, link: FromPath[str]) -> Response[bytes]:
-        """One image of a blinded pair. The short-lived link is the credential (whoever holds it, for minutes)."""
+        """One image of a blinded pair, rendered for this presentation (same size, length and headers for every image;
+        never the same bytes twice). The short-lived link is the credential (whoever holds it, for minutes)."""
         state = request.app.state
+        jobs = getattr(state, "jobs", None)
         data = await image_bytes(
-            state.settings.secret_key, link, state.store, state.settings.max_photo_bytes, address=client_address(request)
+            state.settings.secret_key, link, state.store, state.settings.max_photo_bytes, address=client_address(request),
+            rendered=state.rating_images, budget=jobs.resources.get("decode_budget") if jobs is not None else None,
         )
         return Response(data, media_type="image/jpeg", headers=IMAGE_HEADERS)

@@ -10,7 +10,7 @@ import uuid
 from backend.auth.principal import StaffPrincipal
 from backend.clinics.models import Clinic, StaffUser
 from backend.patients.models import Patient
-from backend.ratings import rounds, scoring
+from backend.ratings import release, rounds, scoring
 from backend.ratings.models import RatingTask
 from backend.security.passwords import hash_password
 from backend.settings import Settings
@@ -31,21 +31,32 @@ def principal_of(staff: StaffUser) -> StaffPrincipal:
 async def seed_ratings(clinic: Clinic, admin: StaffUser, password: str, settings: Settings) -> None:
     """Two rounds over the clinic's research-consented patients with ready photos; the admin and a
     second (demo) clinician rate them. Call once, after the demo photos exist."""
-    await Patient.filter(clinic=clinic).update(consent_research=True)
-    second = await StaffUser.create(
-        clinic=clinic, email=SECOND_RATER_EMAIL, name="Dr Ana Reyes", role=StaffRole.CLINICIAN, password_hash=hash_password(password)
-    )
+    demo_patients = list(await Patient.filter(clinic=clinic).exclude(record_number__startswith="RC-").values_list("id", flat=True))
+    await Patient.filter(id__in=demo_patients).update(consent_research=True)
+    second = await second_rater(clinic, password)
     raters = [admin, second]
+    # these rounds are over the demo patients' own photos (the research cohort has its own round)
+    mine = {"patient_ids": demo_patients}
     ctx = scoring.RatingContext(secret=settings.secret_key, public_url=settings.public_url, link_seconds=60)
     rng = random.Random(2026)
     by_admin = principal_of(admin)
-    spring = await rounds.create_round(by_admin, RoundCreate(name="Spring panel", months=[1, 2, 3], rater_ids=[r.id for r in raters]))
+    spring = await rounds.create_round(by_admin, RoundCreate(name="Spring panel", months=[1, 2, 3], rater_ids=[r.id for r in raters], **mine))
     for rater in raters:
         await _rate(principal_of(rater), spring.id, ctx, rng, share=1.0)
-    await rounds.close_round(by_admin, spring.id)
-    autumn = await rounds.create_round(by_admin, RoundCreate(name="Autumn panel", months=[4, 5, 6], rater_ids=[r.id for r in raters]))
+    await release.close_round(by_admin, spring.id)
+    autumn = await rounds.create_round(by_admin, RoundCreate(name="Autumn panel", months=[4, 5, 6], rater_ids=[r.id for r in raters], **mine))
     await _rate(principal_of(second), autumn.id, ctx, rng, share=1.0)
     await _rate(by_admin, autumn.id, ctx, rng, share=0.4)
+
+
+async def second_rater(clinic: Clinic, password: str) -> StaffUser:
+    """The demo's second rater (a clinician), made once."""
+    found = await StaffUser.filter(email=SECOND_RATER_EMAIL).first()
+    if found is not None:
+        return found
+    return await StaffUser.create(
+        clinic=clinic, email=SECOND_RATER_EMAIL, name="Dr Ana Reyes", role=StaffRole.CLINICIAN, password_hash=hash_password(password)
+    )
 
 
 async def _rate(rater: StaffPrincipal, round_id: uuid.UUID, ctx: scoring.RatingContext, rng: random.Random, share: float) -> None:

@@ -35,6 +35,11 @@ class RatingRound(Model):
     )
     created_at = fields.DatetimeField(auto_now_add=True)
     closed_at = fields.DatetimeField(null=True)
+    # released early by an admin once every rater is done: provisional figures shown until closed
+    published_at = fields.DatetimeField(null=True)
+    # the panel's agreement (Krippendorff's alpha over first showings) when released and at closing
+    agreement_alpha = fields.FloatField(null=True)
+    agreement_pairs = fields.IntField(default=0, db_default=0)
 
     class Meta:
         table = "rating_round"

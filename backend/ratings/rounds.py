@@ -12,7 +12,6 @@ from __future__ import annotations
 import random
 import secrets
 import uuid
-from datetime import UTC, datetime
 
 from tortoise.transactions import in_transaction
 
@@ -27,7 +26,7 @@ from backend.ratings.models import RatingConsensus, RatingPair, RatingRater, Rat
 from backend.ratings.tokens import new_task_token
 from shared.contract.auth import StaffRole
 from shared.contract.ratings import KeyPair, RaterProgress, RoundCreate, RoundKey, RoundOut, RoundStatus
-from shared.errors import Conflict, ErrorCode, Forbidden, InvalidInput, NotFound
+from shared.errors import ErrorCode, Forbidden, InvalidInput, NotFound
 from shared.views import validate_protocol
 
 RATER_ROLES = (StaffRole.ADMIN, StaffRole.CLINICIAN)
@@ -96,9 +95,10 @@ async def create_round(principal: StaffPrincipal, data: RoundCreate) -> RoundOut
         ]
         await RatingPair.bulk_create(pairs, batch_size=BATCH)
         seats, tasks = [], []
+        owners = [pair.patient_id for pair in pairs]  # type: ignore[attr-defined]
         for staff in raters:
             seat = RatingRater(id=uuid.uuid4(), round_id=rating_round.id, staff_id=staff.id)
-            queue = plan_queue(len(pairs), retests, rng)
+            queue = plan_queue(len(pairs), retests, rng, owners)
             seat.tasks_total = len(queue)
             seats.append(seat)
             tasks += [
@@ -216,7 +216,7 @@ async def round_out(principal: StaffPrincipal, rating_round: RatingRound) -> Rou
         id=rating_round.id, name=rating_round.name, months=list(rating_round.months), views=list(rating_round.views),
         status=RoundStatus(rating_round.status), pairs=pairs, retest_pairs=retests,
         raters=[RaterProgress(staff_id=s.staff.id, name=s.staff.name, done=s.tasks_done, total=s.tasks_total) for s in seats],
-        created_at=rating_round.created_at, closed_at=rating_round.closed_at,
+        created_at=rating_round.created_at, closed_at=rating_round.closed_at, published_at=rating_round.published_at,
         my_done=mine.tasks_done if mine else None, my_total=mine.tasks_total if mine else None,
     )
 
@@ -232,21 +232,6 @@ async def show_round(principal: StaffPrincipal, round_id: uuid.UUID) -> RoundOut
     return await round_out(principal, await get_round(principal, round_id))
 
 
-async def close_round(principal: StaffPrincipal, round_id: uuid.UUID) -> RoundOut:
-    require_admin(principal)
-    async with in_transaction():
-        rating_round = await RatingRound.filter(id=round_id, clinic_id=principal.clinic_id).select_for_update().first()
-        if rating_round is None:
-            raise NotFound("No such rating round in your clinic.")
-        if rating_round.status == RoundStatus.CLOSED:
-            raise Conflict("This round is already closed.", code=ErrorCode.ROUND_CLOSED)
-        rating_round.status = RoundStatus.CLOSED
-        rating_round.closed_at = datetime.now(UTC)
-        await rating_round.save(update_fields=["status", "closed_at"])
-        await audit.record(principal, "rating.round.close", "rating_round", round_id)
-    return await round_out(principal, rating_round)
-
-
 async def round_key(principal: StaffPrincipal, round_id: uuid.UUID) -> RoundKey:
     """Which patient, view and month each pair is, with its consensus: for the admin who set the
     round up, never for one of its raters while the round is open. Reading it is audited."""
@@ -258,9 +243,10 @@ async def round_key(principal: StaffPrincipal, round_id: uuid.UUID) -> RoundKey:
             code=ErrorCode.KEY_BLINDED,
         )
     pairs = await RatingPair.filter(round_id=round_id).select_related("patient").order_by("patient__display_name", "view", "month")
+    released = rating_round.status == RoundStatus.CLOSED or rating_round.published_at is not None
     consensus = {
         (c.patient_id, c.view, c.month): c  # type: ignore[attr-defined]
-        for c in await RatingConsensus.filter(round_id=round_id)
+        for c in (await RatingConsensus.filter(round_id=round_id) if released else [])  # see released.py
     }
     out = []
     for pair in pairs:

@@ -159,8 +159,25 @@ def icc_2_1(matrix: np.ndarray) -> Interval:
     row = table.set_index("Type").loc["ICC(A,1)"]  # pingouin's name for ICC(2,1)
     if mse == 0:
         return Interval(_finite(row["ICC"]), None, None, n, method, NO_VARIATION + " for an interval")
-    low, high = row["CI95"]
+    # pingouin rounds its interval to 2 places: the same formula at full precision, as the point
+    low, high = icc_2_1_interval(float(row["ICC"]), k, n, *anova_mean_squares(complete))
     return Interval(_finite(row["ICC"]), _finite(low), _finite(high), n, method)
+
+
+def icc_2_1_interval(icc: float, k: int, n: int, msr: float, msc: float, mse: float) -> tuple[float, float]:
+    """The 95% interval of ICC(2,1) (McGraw & Wong 1996, case 2A; what pingouin computes before it
+    rounds), with scipy's F quantiles and Satterthwaite's degrees of freedom."""
+    from scipy.stats import f
+
+    fj = msc / mse
+    vn = (k - 1) * (n - 1) * (k * icc * fj + n * (1 + (k - 1) * icc) - k * icc) ** 2
+    vd = (n - 1) * k**2 * icc**2 * fj**2 + (n * (1 + (k - 1) * icc) - k * icc) ** 2
+    v = vn / vd
+    tail = 1 - (1 - CONFIDENCE) / 2
+    upper, lower = f.ppf(tail, n - 1, v), f.ppf(tail, v, n - 1)
+    low = n * (msr - upper * mse) / (upper * (k * msc + (k * n - k - n) * mse) + n * msr)
+    high = n * (lower * msr - mse) / (k * msc + (k * n - k - n) * mse + n * lower * msr)
+    return float(low), float(high)
 
 
 # --- quadratic-weighted kappa --------------------------------------------------------------------

@@ -305,16 +305,17 @@ class BundleBuilder:
             resource = {
                 "resourceType": "Observation",
                 "id": str(_named_id(h.patient_id, "consensus", rated.view, rated.month, rated.round_name)),
-                "status": "final",
+                "status": "final" if rated.final else "preliminary",
                 "code": {
                     "coding": [self.coding("observation", "gpa-consensus", "Global photographic assessment, blinded consensus")],
                     "text": f"Blinded photo rating, {label.lower()}, month {rated.month} against baseline",
                 },
                 "subject": _ref(h.patient_id),
-                "effectiveDateTime": _instant(h.read_at),
+                # the follow-up photo's time (what was rated), not the export's
+                "effectiveDateTime": _instant(rated.followup_taken_at or h.read_at),
                 "valueQuantity": {"value": rated.score, "unit": "GPA point"},
                 "bodySite": {"coding": [SCALP, self.coding("photo-view", rated.view, label)], "text": label},
-                "note": [{"text": f"Median of {rated.raters} blinded raters{', ' + rated.round_name if rated.round_name else ''}: {gpa.words(rated.score)}."}],
+                "note": [{"text": f"{rated.label}: {gpa.words(rated.score)}."}],
                 "interpretation": [
                     {"coding": [self.coding("gpa-scale", gpa.signed(gpa.nearest_point(rated.score)), gpa.GPA_POINTS[gpa.nearest_point(rated.score)])]}
                 ],

@@ -15,6 +15,7 @@ from backend.clinics.models import Clinic
 from backend.injections.models import InjectionSession
 from backend.patients.models import Patient
 from backend.ratings.consensus import consensus_for_patient
+from shared.rating_labels import consensus_label
 from backend.reports.models import QuestionnaireResponse, SideEffectReport
 from shared.contract.checkins import PhotoStatus
 from shared.contract.injections import SessionStatus
@@ -86,6 +87,18 @@ class ConsensusRecord:
     score: float
     raters: int
     round_name: str
+    final: bool = True  # False: the round is published but still open (provisional)
+    agreement: float | None = None  # the panel's Krippendorff's alpha
+    agreement_pairs: int = 0
+    followup_taken_at: datetime | None = None  # when the rated follow-up photo was taken
+
+    @property
+    def label(self) -> str:
+        """'Final, Spring panel, median of 2 raters, agreement alpha 0.72 (tentative, 40 pairs)'."""
+        return consensus_label(
+            final=self.final, round_name=self.round_name, raters=self.raters, agreement=self.agreement,
+            agreement_pairs=self.agreement_pairs,
+        )
 
 
 @dataclass
@@ -233,5 +246,11 @@ async def load(patient_id: uuid.UUID, *, clinic_id: uuid.UUID) -> PatientHistory
             )
             for q in responses
         ],
-        consensus=[ConsensusRecord(view=c.view, month=c.month, score=c.score, raters=c.raters, round_name=c.round_name) for c in consensus],
+        consensus=[
+            ConsensusRecord(
+                view=c.view, month=c.month, score=c.score, raters=c.raters, round_name=c.round_name, final=c.final,
+                agreement=c.agreement, agreement_pairs=c.agreement_pairs, followup_taken_at=c.followup_taken_at,
+            )
+            for c in consensus
+        ],
     )

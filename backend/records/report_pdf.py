@@ -201,10 +201,10 @@ def _view_block(history, pair: ViewPair, photos, consensus, width: float, tz: st
     grid.setStyle(TableStyle([("FONTNAME", (0, 0), (-1, -1), REGULAR), ("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     rated = consensus.get((pair.view, pair.latest.month)) if pair.latest else None
     if rated is not None:
+        status, rest = rated.label.split(", ", 1)  # "Final" or "Provisional", then round, raters, agreement
         rating = (
             f"Blinded rating of month {rated.month} against baseline: <b>{gpa.signed(rated.score)}</b> "
-            f"({text(gpa.words(rated.score))}), median of {rated.raters} rater{'s' if rated.raters != 1 else ''}"
-            f"{', ' + text(rated.round_name) if rated.round_name else ''}."
+            f"({text(gpa.words(rated.score))}). <b>{status}</b>, {text(rest)}."
         )
     else:
         rating = "Not rated yet in a blinded rating round."

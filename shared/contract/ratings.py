@@ -102,6 +102,7 @@ class RoundOut(Response, kw_only=True):
     raters: list[RaterProgress]
     created_at: datetime
     closed_at: datetime | None
+    published_at: datetime | None = None  # released early: provisional figures shown until closed
     # the caller's own queue when they rate this round
     my_done: int | None = None
     my_total: int | None = None
@@ -212,10 +213,16 @@ class Agreement(Response, kw_only=True):
 
 class ConsensusScore(Response, kw_only=True):
     """The median of the raters' scores for one view and follow-up month, from the newest round
-    that rated it."""
+    that rated it and was released (closed: final; published while open: provisional). A round
+    still open and not published is left out everywhere, so an earlier round's figure stays."""
 
     view: str
     month: int
     score: float
     raters: int
     round_name: str
+    final: bool = True  # False: provisional, the round was published but is still open
+    round_id: uuid.UUID | None = None
+    agreement: float | None = None  # the panel's Krippendorff's alpha (None: too few pairs)
+    agreement_pairs: int = 0  # the pairs it rests on
+    followup_taken_at: datetime | None = None  # when the rated follow-up photo was taken

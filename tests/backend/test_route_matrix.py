@@ -156,6 +156,8 @@ ROUTES: list[Route] = [
     Route("GET", "/ratings/rounds", STAFF_ANY),
     Route("GET", "/ratings/rounds/{round_x}", STAFF_ON_A),
     Route("POST", "/ratings/rounds/{round_x}/close", STAFF_ON_A),
+    # publishing a round nobody has scored yet is refused (409 nothing_to_publish), tenancy as ever
+    Route("POST", "/ratings/rounds/{round_x}/publish", (401, 403, 403, 409, 404)),
     Route("GET", "/ratings/rounds/{round_x}/key", STAFF_ON_A, reads="rating.key.view"),
     Route("GET", "/ratings/rounds/{round_mine}/queue", STAFF_ON_A),
     Route("POST", "/ratings/rounds/{round_mine}/tasks/{task_mine}/score", STAFF_ON_A, {"score": -2}),

@@ -15,7 +15,7 @@ from litestar.response import Redirect, Template
 from backend.dashboard.forms import text
 from backend.dashboard.pages import content_security_policy, render, staff_of
 from backend.errors import status_for
-from backend.ratings import agreement, rounds, scoring
+from backend.ratings import agreement, release, rounds, scoring
 from backend.ratings.controllers import rating_context
 from shared.contract.ratings import CANNOT_RATE_LABELS, SCALE, RoundCreate, RoundStatus, ScoreSubmit, UndoRequest
 from shared.errors import FollicleError, NotAuthenticated, NotFound
@@ -106,7 +106,21 @@ class RatingPagesController(Controller):
 
     @post("/{round_id:uuid}/close", operation_id="DashboardCloseRatingRound")
     async def close(self, request: Request, round_id: FromPath[uuid.UUID]) -> Redirect:
-        await rounds.close_round(staff_of(request), round_id)
+        await release.close_round(staff_of(request), round_id)
+        return Redirect(f"/dashboard/ratings/{round_id}", status_code=303)
+
+    @post("/{round_id:uuid}/publish", operation_id="DashboardPublishRatingRound")
+    async def publish(self, request: Request, round_id: FromPath[uuid.UUID]) -> Response:
+        staff = staff_of(request)
+        try:
+            await release.publish_round(staff, round_id)
+        except NotFound:
+            raise
+        except FollicleError as exc:
+            shown = await rounds.show_round(staff, round_id)
+            key = await rounds.round_key(staff, round_id) if shown.my_total is None else None
+            return render("ratings/round.html", request, status=status_for(exc), round=shown, key=key,
+                          rater=shown.my_total is not None, problem=exc.message)
         return Redirect(f"/dashboard/ratings/{round_id}", status_code=303)
 
     @get("/{round_id:uuid}/rate", operation_id="DashboardRaterView")

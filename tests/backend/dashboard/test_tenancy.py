@@ -67,6 +67,7 @@ PAGES = [
     Page("POST", "/dashboard/ratings/{round_mine}/tasks/{task_mine}/score", 400, 404, {}),  # a form, not the JSON it takes
     Page("POST", "/dashboard/ratings/{round_mine}/undo", 400, 404, {}),
     Page("GET", "/dashboard/ratings/{round_x}/agreement", 200),
+    Page("POST", "/dashboard/ratings/{round_x}/publish", 409, 404, {}),
     Page("POST", "/dashboard/ratings/{round_x}/close", 303, 404, {}),
     Page("GET", "/dashboard/patients/{patient_a}/report.pdf", 200),
     Page("GET", "/dashboard/patients/{patient_a}/fhir.json", 200),

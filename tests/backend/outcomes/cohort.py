@@ -35,8 +35,9 @@ async def build(clinic_id: uuid.UUID, *, seed: int = 7, per_arm: dict[str, int] 
     rng = random.Random(seed)
     per_arm = per_arm or {"exosomes": 26, "prp": 22, "microneedling": 3}
     cohort = Cohort(clinic_id)
-    old_round = await RatingRound.create(clinic_id=clinic_id, name="Spring", months=[3, 6], views=list(VIEWS))
-    new_round = await RatingRound.create(clinic_id=clinic_id, name="Autumn", months=[3, 6, 12], views=list(VIEWS))
+    # closed rounds: an open round's consensus counts nowhere (backend/ratings/released.py)
+    old_round = await RatingRound.create(clinic_id=clinic_id, name="Spring", months=[3, 6], views=list(VIEWS), status="closed")
+    new_round = await RatingRound.create(clinic_id=clinic_id, name="Autumn", months=[3, 6, 12], views=list(VIEWS), status="closed")
     await RatingRound.filter(id=old_round.id).update(created_at=datetime.now(UTC) - timedelta(days=120))
     plan = [(arm, True) for arm, n in per_arm.items() for _ in range(n)] + [("exosomes", False)] * 3 + [("prp", False)] * 3
     sessions, reports, symptoms, checkins, consensus, responses, answers = [], [], [], [], [], [], []

@@ -140,7 +140,7 @@ async def test_a_completed_check_in_counts_in_follow_up_at_once(client, world):
     await assert_facts_current(world.ids["clinic_x"])
 
 
-async def test_a_blinded_score_counts_at_once_in_the_month_3_consensus(client, world):
+async def test_a_blinded_score_counts_in_the_month_3_consensus_once_its_round_is_closed(client, world):
     before = await _exosomes(client, world)
     month3 = next(m for m in before["efficacy"] if m["month"] == 3)
     rnd = await create_round(client, world, raters=("admin@x.example",), views=["frontal"], retest_fraction=0,
@@ -149,6 +149,10 @@ async def test_a_blinded_score_counts_at_once_in_the_month_3_consensus(client, w
     task = await RatingTask.get(pair_id=pair.id, rater__staff_id=await staff_id("admin@x.example"), repeat=False)
     answer = await score(client, world, "staff_x", rnd["id"], task.token, 2 if task.baseline_left else -2)
     assert answer.status_code == 200, answer.text
+    assert (await _a(world)).c3 is None  # the round is open: its consensus counts nowhere yet
+    assert next(m for m in (await _exosomes(client, world))["efficacy"] if m["month"] == 3) == month3
+    closed = await client.post(f"/ratings/rounds/{rnd['id']}/close", headers=world.headers("staff_x"))
+    assert closed.status_code == 200, closed.text
     assert ((await _a(world)).c3, (await _a(world)).km_month, (await _a(world)).km_improved) == (2.0, 3, 1)
     after = next(m for m in (await _exosomes(client, world))["efficacy"] if m["month"] == 3)
     assert after["consensus"]["n"] == month3["consensus"]["n"] + 1

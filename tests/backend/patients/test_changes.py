@@ -18,7 +18,7 @@ def test_the_composition_root_answers_every_change_with_its_features_in_order():
     wired = patient_reactions()
     assert set(wired) == {
         changes.ScheduleChanged, changes.CheckInCompleted, changes.QuestionsAnswered, changes.PhotoRefused,
-        changes.ProgressRecorded,
+        changes.ProgressRecorded, changes.RatingsReleased,
     }
     # the reminders re-plan before the timeline and the facts move on, as the API always ran them
     assert list(wired[changes.ScheduleChanged]) == [

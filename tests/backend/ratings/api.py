@@ -33,3 +33,13 @@ async def score(client, world: World, who: str, round_id: str, token: str, value
 
 def new_sitting() -> str:
     return str(uuid.uuid4())
+
+
+async def close_round(client, world: World, round_id: str) -> dict:
+    answer = await client.post(f"/ratings/rounds/{round_id}/close", headers=world.headers("staff_x"))
+    assert answer.status_code == 200, answer.text
+    return answer.json()
+
+
+async def publish_round(client, world: World, round_id: str):
+    return await client.post(f"/ratings/rounds/{round_id}/publish", headers=world.headers("staff_x"))

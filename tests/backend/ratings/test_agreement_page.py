@@ -6,9 +6,10 @@ from __future__ import annotations
 import re
 import warnings
 
-from backend.ratings.models import RatingTask
+from backend.ratings.models import RatingPair, RatingTask
 from tests.backend.dashboard.conftest import browser  # noqa: F401  (the fixture)
 from tests.backend.ratings.api import create_round, new_sitting, score
+from tests.backend.ratings.photos import research_patient
 
 RATER_HEADERS = {"admin@x.example": "staff_x", "clinician@x.example": "clinician_x"}
 
@@ -31,10 +32,12 @@ def _cell(page: str, view: str, column: str) -> str:
 
 
 async def test_no_variation_is_said_on_the_agreement_page_without_a_runtime_warning(client, world, browser):  # noqa: F811
+    for i in range(4):  # 6 patients x 2 views: 12 pairs, past the "too few pairs" minimum
+        await research_patient(world.ids["clinic_x"], f"More {i}", f"X-10{i}", views=("frontal", "vertex"))
     agreed = await create_round(client, world, retest_fraction=0, name="Everyone agrees")
-    values = {("frontal", 0): 1, ("vertex", 0): 2, ("frontal", 1): -1, ("vertex", 1): 3}
-    patients = [world.ids["patient_a"], world.ids["patient_b"]]
-    await _everyone_scores(client, world, agreed["id"], lambda pair: values[(pair.view, patients.index(pair.patient_id))])
+    patients = sorted({p.patient_id for p in await RatingPair.filter(round_id=agreed["id"])}, key=str)
+    values = lambda pair: (patients.index(pair.patient_id) * 2 + (pair.view == "vertex")) % 7 - 3  # noqa: E731
+    await _everyone_scores(client, world, agreed["id"], values)
     flat = await create_round(client, world, retest_fraction=0, name="All unchanged")
     await _everyone_scores(client, world, flat["id"], lambda pair: 0)
 
@@ -47,8 +50,9 @@ async def test_no_variation_is_said_on_the_agreement_page_without_a_runtime_warn
     assert [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)] == []
     assert agreed_page.status_code == flat_page.status_code == flat_api.status_code == 200
 
-    # exact agreement over varied scores: the figures are 1, the ICC's interval cannot be had
-    assert _cell(agreed_page.text, "all", "alpha") == "1.000 (1.000 to 1.000)"
+    # exact agreement over varied scores: the figures are 1; an interval that collapsed to one point
+    # is not printed as an interval, and the ICC's cannot be had at all
+    assert _cell(agreed_page.text, "all", "alpha") == "1.000 (no interval: every resample gave the same figure)"
     assert _cell(agreed_page.text, "all", "icc") == "1.000 (not enough variation for an interval)"
     # every score "no change": nothing to agree or disagree about
     for column in ("alpha", "icc"):
@@ -57,3 +61,14 @@ async def test_no_variation_is_said_on_the_agreement_page_without_a_runtime_warn
     assert "not enough variation" in re.search(r'id="agreement-kappas".*?</table>', flat_page.text, re.S).group(0)
     overall = flat_api.json()["overall"]
     assert overall["icc"]["value"] is None and overall["icc"]["note"] == "not enough variation"
+
+
+async def test_agreement_from_fewer_pairs_than_the_minimum_says_too_few_pairs(client, world):
+    from shared.rating_labels import MIN_AGREEMENT_PAIRS
+
+    rnd = await create_round(client, world, retest_fraction=0, name="Four pairs")  # patients A and B, 2 views
+    await _everyone_scores(client, world, rnd["id"], lambda pair: 1 if pair.view == "frontal" else 2)
+    answer = (await client.get(f"/ratings/rounds/{rnd['id']}/agreement", headers=world.headers("staff_x"))).json()
+    assert answer["overall"]["pairs"] == 4 < MIN_AGREEMENT_PAIRS
+    for figure in (answer["overall"]["alpha"], answer["overall"]["icc"], answer["kappas"][0]["kappa"]):
+        assert figure["value"] is None and figure["low"] is None and figure["note"] == "too few pairs"

@@ -81,6 +81,7 @@ async def test_consensus_for_patient_takes_the_newest_round_for_each_view_and_mo
     for rnd, value in ((older, 1), (newer, 3)):
         for pair in await RatingPair.filter(round_id=rnd["id"], patient_id=world.ids["patient_a"]):
             assert (await _score_pair(client, world, "admin@x.example", rnd["id"], pair.id, value)).status_code == 200
+        assert (await client.post(f"/ratings/rounds/{rnd['id']}/close", headers=world.headers("staff_x"))).status_code == 200
     scores = await consensus_for_patient(world.ids["patient_a"])
     assert [(s.view, s.month, s.score, s.raters, s.round_name) for s in scores] == [
         ("frontal", 3, 3.0, 1, "Second look"),

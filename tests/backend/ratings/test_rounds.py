@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import uuid
+
+from PIL import Image
 
 from backend.audit.models import AuditEvent
 from backend.patients.models import Patient
@@ -146,6 +149,7 @@ async def test_a_rater_sees_results_only_after_their_queue_and_never_the_key(cli
 async def test_a_raters_image_link_serves_the_photo_and_audits_the_view_with_where_from(client, world, app):
     from backend.photos.keys import rendition_key
     from backend.photos.models import Photo
+    from backend.ratings import presentation
     from backend.ratings.images import RENDITION
     from tests.fixtures.images import photo_jpeg
 
@@ -156,7 +160,12 @@ async def test_a_raters_image_link_serves_the_photo_and_audits_the_view_with_whe
     pair = (await queue(client, world, "clinician_x", rnd["id"], new_sitting()))["pair"]
     image = await client.get(pair["left_url"])  # no sign-in: the short-lived link is the credential
     assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
-    assert image.content == jpeg
-    [event] = await AuditEvent.filter(action="photo.view")
+    shown = Image.open(io.BytesIO(image.content))
+    assert shown.size == presentation.CANVAS and len(image.content) == presentation.IMAGE_BYTES
+    assert image.content != jpeg  # rendered for this presentation, not the stored file
+    again = await client.get(pair["left_url"])
+    assert again.status_code == 200 and again.content != image.content  # never the same bytes twice
+    assert presentation.scan_of(again.content) != presentation.scan_of(image.content)  # the picture too
+    event, _ = await AuditEvent.filter(action="photo.view")
     assert event.detail["via"] == "rating" and str(event.actor_id) == await staff_id("clinician@x.example")
     assert event.patient_id is not None and event.address  # who, which patient, from where

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from backend.db import QueryCounter
 from backend.ratings.models import RatingTask
-from tests.backend.ratings.api import create_round, score
+from tests.backend.ratings.api import close_round, create_round, score
 
 
 async def _rate_everything(client, world, round_id: str, follow_up_score: int) -> None:
@@ -18,6 +18,7 @@ async def _rate_everything(client, world, round_id: str, follow_up_score: int) -
 async def test_staff_timeline_shows_the_consensus_in_three_statements(client, world):
     rnd = await create_round(client, world, retest_fraction=0)
     await _rate_everything(client, world, rnd["id"], 2)
+    await close_round(client, world, rnd["id"])
     path = f"/patients/{world.ids['patient_a']}/timeline"
     with QueryCounter() as counter:
         answer = await client.get(path, headers=world.headers("clinician_x"))
@@ -35,6 +36,7 @@ async def test_staff_timeline_shows_the_consensus_in_three_statements(client, wo
 async def test_the_patient_sees_the_consensus_only_when_the_clinic_shares_it(client, world):
     rnd = await create_round(client, world, retest_fraction=0)
     await _rate_everything(client, world, rnd["id"], 1)
+    await close_round(client, world, rnd["id"])
     mine = await client.get("/me/timeline", headers=world.headers("patient_a"))
     assert mine.status_code == 200 and mine.json()["consensus"] == []
     shared = await client.patch("/clinic", json={"share_consensus_with_patients": True}, headers=world.headers("staff_x"))
@@ -44,6 +46,12 @@ async def test_the_patient_sees_the_consensus_only_when_the_clinic_shares_it(cli
     # a newer round's consensus replaces the older one on the timeline
     newer = await create_round(client, world, retest_fraction=0, views=["frontal"], name="Second look")
     await _rate_everything(client, world, newer["id"], 3)
+    mine = await client.get("/me/timeline", headers=world.headers("patient_a"))  # open: the older round stays
+    assert [(c["view"], c["score"], c["round_name"]) for c in mine.json()["consensus"]] == [
+        ("frontal", 1.0, "Month 3 frontal"),
+        ("vertex", 1.0, "Month 3 frontal"),
+    ]
+    await close_round(client, world, newer["id"])
     mine = await client.get("/me/timeline", headers=world.headers("patient_a"))
     assert [(c["view"], c["score"], c["round_name"]) for c in mine.json()["consensus"]] == [
         ("frontal", 3.0, "Second look"),

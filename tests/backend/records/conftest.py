@@ -72,9 +72,21 @@ async def give_history(app, world, *, months: int = 3) -> History:
         if occasion:
             await QuestionnaireAnswer.create(response=response, question="growth", value=2)
     if months >= 3:
-        from backend.ratings.models import RatingConsensus, RatingRound
+        from backend.photos.models import Photo
+        from backend.ratings.models import RatingConsensus, RatingPair, RatingRound
+        from shared.contract.ratings import RoundStatus
 
-        rated = await RatingRound.create(clinic_id=world.ids["clinic_x"], name="Spring round", months=[2], views=["frontal"])
+        rated = await RatingRound.create(  # a closed round (an open one's consensus is shown nowhere)
+            clinic_id=world.ids["clinic_x"], name="Spring round", months=[2], views=["frontal"],
+            status=RoundStatus.CLOSED, closed_at=datetime.now(UTC), agreement_alpha=0.72, agreement_pairs=40,
+        )
+        month_photo = {
+            m: await Photo.filter(patient_id=patient_id, view="frontal", checkin__month=m).first() for m in (0, 2)
+        }
+        await RatingPair.create(
+            round=rated, patient_id=patient_id, view="frontal", month=2,
+            baseline_photo=month_photo[0], followup_photo=month_photo[2],
+        )
         await RatingConsensus.create(
             clinic_id=world.ids["clinic_x"], round=rated, patient_id=patient_id, view="frontal", month=2, score=1.5, raters=3
         )

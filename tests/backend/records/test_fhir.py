@@ -35,7 +35,10 @@ async def test_the_bundle_validates_and_every_reference_resolves(client, world, 
     (rated,) = _by_type(bundle, "Observation")
     assert rated["valueQuantity"]["value"] == 1.5 and rated["code"]["coding"][0]["code"] == "gpa-consensus"
     assert rated["interpretation"][0]["coding"][0]["code"] == "+1"  # a half rounds toward no change
-    assert "3 blinded raters, Spring round" in rated["note"][0]["text"]
+    assert rated["note"][0]["text"].startswith("Final, Spring round, median of 3 raters, agreement alpha 0.72")
+    assert rated["status"] == "final"
+    followup = await Photo.get(patient_id=history.patient_id, view="frontal", checkin__month=2)
+    assert rated["effectiveDateTime"][:19] == followup.captured_at.isoformat()[:19]  # the photo's date, not the export's
 
 
 async def test_patient_media_procedures_and_adverse_events_carry_what_the_clinic_recorded(client, world, history):

@@ -25,7 +25,8 @@ async def test_the_clinic_copy_shows_photos_sessions_with_lots_side_effects_and_
     for expected in (
         "Clinic X", "Progress report", "Patient A", "X-001", "Exosomes, 4 sessions every 30 days",
         "Frontal hairline", "Vertex", "Baseline, ", "Latest: month 2",
-        "Blinded rating of month 2 against baseline: +1.5 (between slightly increased and moderately increased), median of 3 raters, Spring round",
+        "Blinded rating of month 2 against baseline: +1.5 (between slightly increased and moderately increased). "
+        "Final, Spring round, median of 3 raters, agreement alpha 0.72 (tentative, 40 pairs)",
         "Not rated yet in a blinded rating round", "greatly increased",
         "Injection sessions", "LOT-A1", "LOT-B2", "4 ml", "Vertex, Crown",
         "Side effects reported", "Swelling (severe)", "serious",
