@@ -25,6 +25,7 @@ from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.checkins.months import month_of
 from backend.checkins.protocol import protocol_of_views
+from backend.coverage.cells import coverage_cells
 from backend.db import connection
 from backend.photos import keys
 from backend.photos.context import PhotoContext
@@ -71,7 +72,7 @@ SELECT 0, p.id, p.baseline_date, p.timezone, c.protocol_views, v.version,
        ph.rejection_code, ph.rejection_message,
        ci.id, ci.month, ci.due_on, ci.status, ci.completed_at,
        c.share_consensus_with_patients, rc.score, rc.raters, rc.round_name,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, ph.coverage
 FROM patient p
 JOIN clinic c ON c.id = p.clinic_id
 LEFT JOIN timeline_version v ON v.patient_id = p.id
@@ -89,7 +90,7 @@ SELECT 1, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
-       s.id, s.status, s.scheduled_at, s.performed_at, s.treatment, s.product, s.lot_number
+       s.id, s.status, s.scheduled_at, s.performed_at, s.treatment, s.product, s.lot_number, NULL
 FROM injection_session s
 WHERE s.patient_id = :pid AND s.status <> 'cancelled'{session_clinic}
 """
@@ -105,7 +106,7 @@ WHERE p.id = :pid{clinic}
 (PART, P_ID, P_BASELINE, P_TIMEZONE, C_VIEWS, V_VERSION, PH_ID, PH_VIEW, PH_STATUS, PH_TOKEN, PH_CAPTURED, PH_WIDTH,
  PH_HEIGHT, PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED,
  C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND,
- S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT) = range(32)
+ S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT, PH_COVERAGE) = range(33)
 
 
 class _Columns:
@@ -202,7 +203,9 @@ async def _timeline(
         raise NotFound("No such patient." if viewer == Viewer.PATIENT else "No such patient in your clinic.")
     staff = viewer != Viewer.PATIENT
     consensus = viewer == Viewer.STAFF or (viewer == Viewer.PATIENT and bool(rows[0][C_SHARE_CONSENSUS]))
-    timeline = await _build(columns, rows, sessions, ctx, staff=staff, consensus=consensus)
+    timeline = await _build(
+        columns, rows, sessions, ctx, staff=staff, consensus=consensus, coverage=viewer == Viewer.STAFF
+    )
     return timeline, _stamp_of(rows[0])
 
 
@@ -275,7 +278,7 @@ async def _cached(
 
 
 async def _build(
-    columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool, consensus: bool
+    columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool, consensus: bool, coverage: bool
 ) -> Timeline:
     first = rows[0]
     patient_id = columns.uuid(first[P_ID])
@@ -333,6 +336,10 @@ async def _build(
         injections=[_injection(s, baseline, timezone, staff, columns) for s in sessions],
         urls_expire_at=ctx.store.urls_expire_at(ttl),
         consensus=[agreed[key] for key in sorted(agreed)],
+        coverage=coverage_cells(
+            [(month, view, row[PH_ID], row[PH_COVERAGE]) for (month, view), row in best.items()
+             if row[PH_STATUS] == PhotoStatus.READY], columns.uuid,
+        ) if coverage else [],
     )
 
 

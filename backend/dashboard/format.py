@@ -10,6 +10,7 @@ from jinja2 import Environment
 
 from shared.contract.injections import InjectionArea, SessionStatus
 from shared.contract.patients import Treatment
+from shared.coverage import CoverageRefusal
 from shared.hair_loss import DIAGNOSIS_LABELS, SEX_LABELS
 from shared.schedule import checkin_label
 from shared.symptoms import SYMPTOMS, severity_label
@@ -92,6 +93,15 @@ def local_input(value: datetime | None, tz: str | None = None) -> str:
     return value.astimezone(_zone(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
+COVERAGE_REFUSALS = {
+    CoverageRefusal.TOO_DARK: "too dark",
+    CoverageRefusal.OVEREXPOSED: "washed out",
+    CoverageRefusal.SHINE: "wet or product shine",
+    CoverageRefusal.NO_CONTRAST: "scalp not told from hair",
+    CoverageRefusal.VIEW_NOT_MEASURED: "view not measured",
+}
+
+
 def view_label(view_id: str) -> str:
     view = VIEWS.get(view_id)  # type: ignore[call-overload]
     return view.label if view else view_id
@@ -115,5 +125,6 @@ def register(env: Environment) -> None:
         severity=severity_label,
         sex=lambda v: SEX_LABELS.get(v, str(v)),
         diagnosis=lambda v: DIAGNOSIS_LABELS.get(v, str(v)) if v else "Not recorded",
+        coverage_refusal=lambda v: COVERAGE_REFUSALS.get(v, str(v)),
     )
     env.globals.update(TREATMENTS=TREATMENTS, AREAS=AREAS, SESSION_STATUSES=SESSION_STATUSES)
