@@ -6,6 +6,7 @@ from __future__ import annotations
 import io
 import math
 import random
+import zlib
 from dataclasses import dataclass
 
 import numpy as np
@@ -141,3 +142,26 @@ def planted_scalp_photo(
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=90)
     return PlantedPhoto(jpeg=out.getvalue(), visible=round(planted, 3), size=size)
+
+
+@dataclass(frozen=True)
+class ScalpLook:
+    """One demo patient's scalp for the coverage index: skin, hair, the visible scalp (%) of each
+    measured view at baseline and how many points it falls a month as hair regrows."""
+
+    skin: str
+    hair: str
+    start: dict[str, float]
+    fall_per_month: float
+    size: tuple[int, int] = (720, 960)
+
+    def visible(self, view: str, month: int) -> float:
+        return max(5.0, self.start[view] - self.fall_per_month * month)
+
+    def photo(self, view: str, month: int, *, frame: int = 0) -> bytes:
+        """The view's photo of the month; a second frame is the same density of hair in another
+        layout, in a touch more light (a re-capture)."""
+        return planted_scalp_photo(
+            self.visible(view, month), skin=self.skin, hair=self.hair, size=self.size, hair_width=(2, 4),
+            seed=zlib.crc32(f"{view}-{month}-{frame}".encode()), stops=0.15 * frame,
+        ).jpeg
