@@ -33,6 +33,7 @@ from backend.outcomes.controllers import OutcomeController
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
+from backend.coverage.controllers import CoverageController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.reports.controllers import MyReportController, SideEffectController
 from backend.reminders.controllers import MyRemindersController, ReminderHistoryController
@@ -75,6 +76,7 @@ def route_handlers() -> list:
         ReminderHistoryController,
         MyPhotoController,
         StaffPhotoController,
+        CoverageController,
         MyCheckInController,
         StaffCheckInController,
         LocalStoreController,

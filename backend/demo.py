@@ -42,6 +42,11 @@ DEMO_CLINIC = "Demo Hair Clinic"
 PHOTO_PATIENT = "DEMO-002"  # has six months of check-in photos
 # the photo patient's scalp: hair of known density, regrowing, so the coverage index has a story
 DEMO_LOOK = ScalpLook(skin="medium", hair="brown", start={"vertex": 56.0, "crown": 48.0, "frontal": 38.0}, fall_per_month=2.2)
+# two more patients photographed for the coverage index: a fast responder and a slow one
+MORE_LOOKS = {
+    "DEMO-001": ScalpLook(skin="light", hair="black", start={"vertex": 62.0, "crown": 52.0, "frontal": 44.0}, fall_per_month=3.6),
+    "DEMO-003": ScalpLook(skin="dark", hair="grey", start={"vertex": 48.0, "crown": 40.0, "frontal": 30.0}, fall_per_month=0.4),
+}
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,12 @@ async def seed_demo(settings: Settings) -> Demo:
         await _seed_photos(clinic, settings)
         await _seed_reports(clinic)
         await seed_outcomes_cohort(clinic)
-        await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
+        looks = {PHOTO_PATIENT: DEMO_LOOK, **MORE_LOOKS}
+        regrowth = {
+            patient.id: looks[patient.record_number].fall_per_month
+            for patient in await Patient.filter(clinic=clinic, record_number__in=list(looks))
+        }
+        await seed_ratings(clinic, admin, DEMO_PASSWORD, settings, regrowth=regrowth)
         await outcome_facts.rebuild(clinic.id)  # the demo's rows were written around the services
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
@@ -73,13 +83,14 @@ async def seed_demo(settings: Settings) -> Demo:
 
 
 async def _seed_photos(clinic: Clinic, settings: Settings) -> None:
-    """Monthly photos for one demo patient, through the real upload protocol and processing, so
-    the dashboard's timeline and comparison have something to show after `make run`."""
-    patient = await Patient.get(clinic=clinic, record_number=PHOTO_PATIENT)
+    """Monthly photos for the demo patients, through the real upload protocol and processing, so
+    the dashboard's timeline, comparison and coverage index have something to show after `make run`."""
     store = build_store(settings)
     try:
-        months = range(latest_open_month(patient.baseline_date, date.today()) + 1)
-        await photograph_months(patient, months, store=store, settings=settings, look=DEMO_LOOK)
+        for record, look in {PHOTO_PATIENT: DEMO_LOOK, **MORE_LOOKS}.items():
+            patient = await Patient.get(clinic=clinic, record_number=record)
+            months = range(latest_open_month(patient.baseline_date, date.today()) + 1)
+            await photograph_months(patient, months, store=store, settings=settings, look=look)
     finally:
         await store.close()
 

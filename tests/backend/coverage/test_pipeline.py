@@ -54,3 +54,23 @@ async def test_a_photo_the_index_cannot_read_is_ready_with_a_reason_and_no_numbe
     body = (await client.get(f"/patients/{world.ids['patient_a']}/timeline", headers=world.headers("staff_x"))).json()
     [cell] = [c for c in body["coverage"] if c["view"] == "crown"]
     assert cell["value"] is None and cell["refusal"] == "shine" and "product" in cell["message"]
+
+
+async def test_a_clinician_recomputes_an_index_and_bad_requests_get_stable_codes(phone_a, world, jobs, client):
+    planted = planted_scalp_photo(35, skin="dark", hair="black", size=SIZE, seed=9)
+    photo_id = await _ready(phone_a, jobs, planted.jpeg, view="vertex", month=0)
+    await Photo.filter(id=photo_id).update(coverage=None)  # as if measured by no method yet
+    path = f"/photos/{photo_id}/coverage"
+    answer = await client.post(path, json={}, headers=world.headers("staff_x"))
+    assert answer.status_code == 200, answer.text
+    body = answer.json()
+    assert body["method"] == METHOD and abs(body["value"] - planted.visible) < 3
+    assert (await Photo.get(id=photo_id)).coverage["value"] == body["value"]
+    timeline = (await client.get(f"/patients/{world.ids['patient_a']}/timeline", headers=world.headers("staff_x"))).json()
+    assert [c["value"] for c in timeline["coverage"]] == [body["value"]]  # the timeline moved on
+
+    unknown = await client.post(path, json={"method": "0"}, headers=world.headers("staff_x"))
+    assert unknown.status_code == 400 and unknown.json()["error"]["code"] == "coverage_method_unknown"
+    other_clinic = await client.post(path, json={}, headers=world.headers("staff_y"))
+    assert other_clinic.status_code == 404
+    assert (await Photo.get(id=photo_id)).coverage["value"] == body["value"]  # nothing changed by either
