@@ -56,20 +56,21 @@ async def repeat_pairs(clinic_id: uuid.UUID) -> tuple[np.ndarray, np.ndarray]:
         .order_by("captured_at")
         .values_list("checkin_id", "view", "captured_at", "coverage")
     )
-    seen: dict[tuple[str, str], tuple] = {}
+    last: dict[tuple[str, str], tuple] = {}
+    paired: set[tuple[str, str]] = set()
     first, second = [], []
     for checkin, view, captured, raw in rows:
         key = (str(checkin), view)
-        if key not in wanted:
+        if key not in wanted or key in paired:
             continue
-        held = seen.get(key)
         value = _value(raw)
-        if held is None:
-            seen[key] = (captured, value)
-        elif held is not False and captured - held[0] <= REPEAT_WINDOW and held[1] is not None and value is not None:
+        held = last.get(key)
+        last[key] = (captured, value)
+        # two consecutive captures close together are one sitting; one pair per check-in and view
+        if held is not None and captured - held[0] <= REPEAT_WINDOW and held[1] is not None and value is not None:
             first.append(held[1])
             second.append(value)
-            seen[key] = False  # type: ignore[assignment] - one pair per sitting
+            paired.add(key)
     return np.array(first, dtype=float), np.array(second, dtype=float)
 
 
