@@ -44,6 +44,7 @@ from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
 from backend.ratings.images import RenderedSides
 from backend.ratings.controllers import PatientConsensusController, RatingImageController, RatingRoundController
+from backend.coverage.controllers import CoverageController
 from backend.photos.controllers import MyPhotoController, StaffPhotoController
 from backend.photos.uploads import slot_open
 from backend.reports.controllers import MyReportController, SideEffectController
@@ -88,6 +89,7 @@ def route_handlers() -> list:
         ReminderHistoryController,
         MyPhotoController,
         StaffPhotoController,
+        CoverageController,
         MyCheckInController,
         StaffCheckInController,
         LocalStoreController,

@@ -12,7 +12,7 @@ from tortoise.transactions import in_transaction
 from backend.auth.principal import PatientPrincipal
 from backend.auth.service import create_clinic_with_admin
 from backend.checkins.months import latest_open_month
-from backend.demo_photos import scalp_photo
+from backend.demo_photos import ScalpLook, planted_scalp_photo, scalp_photo
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
@@ -40,6 +40,13 @@ DEMO_EMAIL = "demo@follicle.example"
 DEMO_PASSWORD = "follicle-demo-2026"
 DEMO_CLINIC = "Demo Hair Clinic"
 PHOTO_PATIENT = "DEMO-002"  # has six months of check-in photos
+# the photo patient's scalp: hair of known density, regrowing, so the coverage index has a story
+DEMO_LOOK = ScalpLook(skin="medium", hair="brown", start={"vertex": 56.0, "crown": 48.0, "frontal": 38.0}, fall_per_month=2.2)
+# two more patients photographed for the coverage index: a fast responder and a slow one
+MORE_LOOKS = {
+    "DEMO-001": ScalpLook(skin="light", hair="black", start={"vertex": 62.0, "crown": 52.0, "frontal": 44.0}, fall_per_month=3.6),
+    "DEMO-003": ScalpLook(skin="dark", hair="grey", start={"vertex": 48.0, "crown": 40.0, "frontal": 30.0}, fall_per_month=0.4),
+}
 
 
 @dataclass(frozen=True)
@@ -64,7 +71,12 @@ async def seed_demo(settings: Settings) -> Demo:
             await seed_outcomes_cohort(clinic, store=store)
         finally:
             await store.close()
-        await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
+        looks = {PHOTO_PATIENT: DEMO_LOOK, **MORE_LOOKS}
+        regrowth = {
+            patient.id: looks[patient.record_number].fall_per_month
+            for patient in await Patient.filter(clinic=clinic, record_number__in=list(looks))
+        }
+        await seed_ratings(clinic, admin, DEMO_PASSWORD, settings, regrowth=regrowth)
         await outcome_facts.rebuild(clinic.id)  # the demo's rows were written around the services
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
@@ -76,20 +88,26 @@ async def seed_demo(settings: Settings) -> Demo:
 
 
 async def _seed_photos(clinic: Clinic, settings: Settings) -> None:
-    """Monthly photos for one demo patient, through the real upload protocol and processing, so
-    the dashboard's timeline and comparison have something to show after `make run`."""
-    patient = await Patient.get(clinic=clinic, record_number=PHOTO_PATIENT)
+    """Monthly photos for the demo patients, through the real upload protocol and processing, so
+    the dashboard's timeline, comparison and coverage index have something to show after `make run`."""
     store = build_store(settings)
     try:
-        months = range(latest_open_month(patient.baseline_date, date.today()) + 1)
-        await photograph_months(patient, months, store=store, settings=settings)
+        for record, look in {PHOTO_PATIENT: DEMO_LOOK, **MORE_LOOKS}.items():
+            patient = await Patient.get(clinic=clinic, record_number=record)
+            months = range(latest_open_month(patient.baseline_date, date.today()) + 1)
+            await photograph_months(patient, months, store=store, settings=settings, look=look)
     finally:
         await store.close()
 
 
-async def photograph_months(patient: Patient, months: range, *, store, settings: Settings, size=(900, 1200)) -> None:
+async def photograph_months(
+    patient: Patient, months: range, *, store, settings: Settings, size=(900, 1200), look: ScalpLook | None = None
+) -> None:
     """Every protocol view of each month, photographed with a synthetic scalp photo taken on the
     month's due date and sent through the real protocol: slot, upload, complete, processing.
+    With `look`, the views the coverage index measures show hair of known density (regrowing
+    month by month), and every other month the phone takes a second frame of each of them a
+    minute later, as the app does for a share of captures (the index's repeatability).
     Enrols a demo phone for the patient if they have none."""
     device = await Device.filter(patient=patient, revoked_at=None).first()
     if device is None:
@@ -102,16 +120,21 @@ async def photograph_months(patient: Patient, months: range, *, store, settings:
     for month in months:
         taken = datetime.combine(checkin_due_on(patient.baseline_date, month), time(18), UTC)
         for view in DEFAULT_PROTOCOL:
-            data = scalp_photo(view.id, month, size)
-            request = UploadSlotRequest(
-                checkin_month=month, view=view.id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
-                content_type="image/jpeg", idempotency_key=uuid.uuid4(), captured_at=taken,
-            )
-            slot = await request_slot(principal, request, ctx)
-            photo = await Photo.get(id=slot.photo_id)
-            await store.write(upload_key(photo.storage_token), data, content_type="image/jpeg")
-            await complete(principal, slot.photo_id, ctx)
-            await process(slot.photo_id, store=store, settings=settings)
+            frames = [(taken, scalp_photo(view.id, month, size))]
+            if look is not None and view.id in look.start:
+                frames = [(taken, look.photo(view.id, month, frame=0))]
+                if month % 2 == 0:
+                    frames.append((taken + timedelta(minutes=1), look.photo(view.id, month, frame=1)))
+            for captured, data in frames:
+                request = UploadSlotRequest(
+                    checkin_month=month, view=view.id, sha256=hashlib.sha256(data).hexdigest(), size=len(data),
+                    content_type="image/jpeg", idempotency_key=uuid.uuid4(), captured_at=captured,
+                )
+                slot = await request_slot(principal, request, ctx)
+                photo = await Photo.get(id=slot.photo_id)
+                await store.write(upload_key(photo.storage_token), data, content_type="image/jpeg")
+                await complete(principal, slot.photo_id, ctx)
+                await process(slot.photo_id, store=store, settings=settings)
 
 
 async def _seed_patients(clinic: Clinic) -> None:

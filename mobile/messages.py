@@ -94,6 +94,7 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.STAFF_INACTIVE: UNEXPECTED,
     ErrorCode.PHOTOS_NOT_COMPARABLE: UNEXPECTED,
     ErrorCode.CONSENT_FORM_INVALID: UNEXPECTED,
+    ErrorCode.COVERAGE_METHOD_UNKNOWN: UNEXPECTED,
     ErrorCode.NO_MARKETING_CONSENT: "Your clinic cannot use these photos: your marketing consent does not cover them.",
     ErrorCode.STORE_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.DATABASE_UNAVAILABLE: SERVER_TROUBLE,

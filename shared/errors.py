@@ -104,6 +104,8 @@ class ErrorCode(StrEnum):
     NO_MARKETING_CONSENT = "no_marketing_consent"
     PHOTOS_NOT_COMPARABLE = "photos_not_comparable"
     CONSENT_FORM_INVALID = "consent_form_invalid"
+    # the coverage index
+    COVERAGE_METHOD_UNKNOWN = "coverage_method_unknown"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

@@ -25,6 +25,7 @@ from backend.audit import service as audit
 from backend.auth.principal import PatientPrincipal, StaffPrincipal
 from backend.checkins.months import month_of
 from backend.checkins.protocol import protocol_of_views
+from backend.checkins.coverage_cells import coverage_cells
 from backend.db import connection
 from backend.photos import keys
 from backend.photos.context import PhotoContext
@@ -73,7 +74,7 @@ SELECT 0, p.id, p.baseline_date, p.timezone, c.protocol_views, v.version,
        ci.id, ci.month, ci.due_on, ci.status, ci.completed_at,
        c.share_consensus_with_patients, rc.score, rc.raters, rc.round_name,
        rc.final, rc.agreement_alpha, rc.agreement_pairs, rc.round_id,
-       NULL, NULL, NULL, NULL, NULL, NULL, NULL
+       NULL, NULL, NULL, NULL, NULL, NULL, NULL, ph.coverage
 FROM patient p
 JOIN clinic c ON c.id = p.clinic_id
 LEFT JOIN timeline_version v ON v.patient_id = p.id
@@ -93,7 +94,7 @@ SELECT 1, NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
        NULL, NULL, NULL, NULL,
-       s.id, s.status, s.scheduled_at, s.performed_at, s.treatment, s.product, s.lot_number
+       s.id, s.status, s.scheduled_at, s.performed_at, s.treatment, s.product, s.lot_number, NULL
 FROM injection_session s
 WHERE s.patient_id = :pid AND s.status <> 'cancelled'{session_clinic}
 """
@@ -109,7 +110,7 @@ WHERE p.id = :pid{clinic}
 (PART, P_ID, P_BASELINE, P_TIMEZONE, C_VIEWS, V_VERSION, PH_ID, PH_VIEW, PH_STATUS, PH_TOKEN, PH_CAPTURED, PH_WIDTH,
  PH_HEIGHT, PH_METRICS, PH_REJ_CODE, PH_REJ_MESSAGE, CI_ID, CI_MONTH, CI_DUE, CI_STATUS, CI_COMPLETED,
  C_SHARE_CONSENSUS, RC_SCORE, RC_RATERS, RC_ROUND, RC_FINAL, RC_ALPHA, RC_ALPHA_PAIRS, RC_ROUND_ID,
- S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT) = range(36)
+ S_ID, S_STATUS, S_SCHEDULED, S_PERFORMED, S_TREATMENT, S_PRODUCT, S_LOT, PH_COVERAGE) = range(37)
 
 
 class _Columns:
@@ -207,7 +208,9 @@ async def _timeline(
         raise NotFound("No such patient." if viewer == Viewer.PATIENT else "No such patient in your clinic.")
     staff = viewer != Viewer.PATIENT
     consensus = viewer == Viewer.STAFF or (viewer == Viewer.PATIENT and bool(rows[0][C_SHARE_CONSENSUS]))
-    timeline = await _build(columns, rows, sessions, ctx, staff=staff, consensus=consensus)
+    timeline = await _build(
+        columns, rows, sessions, ctx, staff=staff, consensus=consensus, coverage=viewer == Viewer.STAFF
+    )
     return timeline, _stamp_of(rows[0])
 
 
@@ -280,7 +283,7 @@ async def _cached(
 
 
 async def _build(
-    columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool, consensus: bool
+    columns: _Columns, rows: list, sessions: list, ctx: PhotoContext, *, staff: bool, consensus: bool, coverage: bool
 ) -> Timeline:
     first = rows[0]
     patient_id = columns.uuid(first[P_ID])
@@ -340,6 +343,10 @@ async def _build(
         injections=[_injection(s, baseline, timezone, staff, columns) for s in sessions],
         urls_expire_at=ctx.store.urls_expire_at(ttl),
         consensus=[agreed[key] for key in sorted(agreed)],
+        coverage=coverage_cells(
+            [(month, view, row[PH_ID], row[PH_COVERAGE]) for (month, view), row in best.items()
+             if row[PH_STATUS] == PhotoStatus.READY], columns.uuid,
+        ) if coverage else [],
     )
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from jinja2 import Environment
 
+from shared.coverage import CoverageRefusal
 from shared.hair_loss import DIAGNOSIS_LABELS, SEX_LABELS
 from shared.labels import AREAS, ROLES, SESSION_STATUSES, SYMPTOM_LABELS, TREATMENTS
 from shared.schedule import checkin_label
@@ -68,6 +69,15 @@ def local_input(value: datetime | None, tz: str | None = None) -> str:
     return value.astimezone(_zone(tz)).strftime("%Y-%m-%dT%H:%M")
 
 
+COVERAGE_REFUSALS = {
+    CoverageRefusal.TOO_DARK: "too dark",
+    CoverageRefusal.OVEREXPOSED: "washed out",
+    CoverageRefusal.SHINE: "wet or product shine",
+    CoverageRefusal.NO_CONTRAST: "scalp not told from hair",
+    CoverageRefusal.VIEW_NOT_MEASURED: "view not measured",
+}
+
+
 def view_label(view_id: str) -> str:
     view = VIEWS.get(view_id)  # type: ignore[call-overload]
     return view.label if view else view_id
@@ -94,5 +104,6 @@ def register(env: Environment) -> None:
         consensus_label=lambda c: consensus_label(
             final=c.final, round_name=c.round_name, raters=c.raters, agreement=c.agreement, agreement_pairs=c.agreement_pairs
         ),
+        coverage_refusal=lambda v: COVERAGE_REFUSALS.get(v, str(v)),
     )
     env.globals.update(TREATMENTS=TREATMENTS, AREAS=AREAS, SESSION_STATUSES=SESSION_STATUSES)

@@ -13,6 +13,7 @@ from datetime import date
 
 from backend.checkins.months import month_of
 from shared.contract.checkins import CheckInStatus, Timeline, TimelineInjection, TimelinePhoto
+from shared.contract.coverage import CoverageCell
 from shared.contract.ratings import ConsensusScore
 from shared.contract.reports import SideEffectReportOut
 from shared.schedule import checkin_due_on
@@ -44,6 +45,8 @@ class TimelineGrid:
     rows: list[GridRow]
     # the blinded raters' consensus by (month, view), when the reader may see it
     consensus: dict[tuple[int, str], ConsensusScore] = field(default_factory=dict)
+    # the coverage index by (month, view), for admins and clinicians
+    coverage: dict[tuple[int, str], CoverageCell] = field(default_factory=dict)
 
     @property
     def rounds(self) -> list[ConsensusScore]:
@@ -88,4 +91,5 @@ def build_grid(timeline: Timeline, *, today: date, side_effects: Iterable[SideEf
                     cells[month.month] = photo
         rows.append(GridRow(view_id=view.id, label=view.label, cells=cells))
     consensus = {(c.month, c.view): c for c in timeline.consensus}
-    return TimelineGrid(months=months, rows=rows, consensus=consensus)
+    coverage = {(c.month, c.view): c for c in timeline.coverage}
+    return TimelineGrid(months=months, rows=rows, consensus=consensus, coverage=coverage)

@@ -17,6 +17,7 @@ from backend.imaging.opening import HEADER_ERRORS, open_photo, orientation_of
 from backend.imaging.renditions import FULL_SIZE_QUALITY, encode_jpeg, fit_within, make_thumbnails
 from backend.imaging.png_scan import check_png_scan
 from backend.imaging.upright import UPRIGHT_TRANSPOSE, decode_upright
+from shared.coverage import CoverageReading, coverage_index
 from shared.errors import FollicleError
 from shared.quality import WORKING_SIZE, QualityReport, assess_photo
 
@@ -40,6 +41,7 @@ class ProcessedPhoto:
     metrics: QualityReport
     source_type: str  # what was uploaded: "jpeg", "png", "webp" or "heic"
     reencoded: bool  # False when the uploaded JPEG's picture data was kept byte for byte
+    coverage: CoverageReading | None = None  # the coverage index of the view, when the view is known
 
 
 def process_photo(
@@ -48,6 +50,7 @@ def process_photo(
     max_pixels: int = DEFAULT_MAX_PIXELS,
     thumbnail_sizes: Sequence[tuple[str, int]] = DEFAULT_THUMBNAILS,
     previous_thumbnail: bytes | None = None,
+    view: str | None = None,
 ) -> ProcessedPhoto:
     """Turn an uploaded photo into what Follicle stores.
 
@@ -55,7 +58,8 @@ def process_photo(
     IPTC, comments or bytes after its end, only a valid ICC colour profile if the upload had one;
     thumbnails fit their long side and are never enlarged; metrics come from shared.quality,
     with similarity against `previous_thumbnail` (the stored thumbnail of the previous photo
-    of the same view) when given. An upright JPEG keeps its compressed picture data unchanged
+    of the same view) when given; with `view`, the coverage index of shared.coverage, measured
+    on the largest thumbnail (a figure, or the reason there is none). An upright JPEG keeps its compressed picture data unchanged
     (no generation loss, decoded only at reduced scale); any other photo is decoded in full,
     turned upright and re-encoded.
 
@@ -96,6 +100,7 @@ def process_photo(
         metrics=assess_photo(measured, previous=_previous_picture(previous_thumbnail), full_size=full_size),
         source_type=kind,
         reencoded=lossless is None,
+        coverage=coverage_index(measured, view) if view is not None else None,
     )
 
 

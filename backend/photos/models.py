@@ -37,6 +37,8 @@ class Photo(Model):
     stored_sha1 = fields.CharField(max_length=40, default="")
     metrics: dict | None = fields.JSONField(null=True)  # shared.quality.QualityReport, measured here
     phone_metrics: dict | None = fields.JSONField(null=True)  # what the phone measured before upload
+    # shared.coverage.CoverageReading: the coverage index (or why there is none) and its method
+    coverage: dict | None = fields.JSONField(null=True)
     rejection_code = fields.CharField(max_length=40, default="")
     rejection_message = fields.CharField(max_length=300, default="")
     captured_at = fields.DatetimeField()

@@ -70,7 +70,11 @@ async def process(
     try:
         async with budget.hold(cost):
             result: ProcessedPhoto = await budget.run(
-                process_photo, stored.data, max_pixels=settings.max_photo_pixels, previous_thumbnail=previous
+                process_photo,
+                stored.data,
+                max_pixels=settings.max_photo_pixels,
+                previous_thumbnail=previous,
+                view=photo.view,
             )
     except FollicleError as refused:
         return await _reject(photo, refused.code, refused.message, store)
@@ -97,6 +101,7 @@ async def process(
             stored_sha256=digests[0],
             stored_sha1=digests[1],
             metrics=msgspec.to_builtins(result.metrics),
+            coverage=msgspec.to_builtins(result.coverage) if result.coverage is not None else None,
             processed_at=utcnow(),
         )
         if won:

@@ -28,9 +28,13 @@ def principal_of(staff: StaffUser) -> StaffPrincipal:
     )
 
 
-async def seed_ratings(clinic: Clinic, admin: StaffUser, password: str, settings: Settings) -> None:
+async def seed_ratings(
+    clinic: Clinic, admin: StaffUser, password: str, settings: Settings, *, regrowth: dict[uuid.UUID, float] | None = None
+) -> None:
     """Two rounds over the clinic's research-consented patients with ready photos; the admin and a
-    second (demo) clinician rate them. Call once, after the demo photos exist."""
+    second (demo) clinician rate them. Call once, after the demo photos exist. `regrowth` is, per
+    patient, the points of visible scalp their planted hair regains a month: the demo raters see
+    that change (about a scale point per 3 points, give or take one), not the month."""
     demo_patients = list(await Patient.filter(clinic=clinic).exclude(record_number__startswith="RC-").values_list("id", flat=True))
     await Patient.filter(id__in=demo_patients).update(consent_research=True)
     second = await second_rater(clinic, password)
@@ -42,11 +46,11 @@ async def seed_ratings(clinic: Clinic, admin: StaffUser, password: str, settings
     by_admin = principal_of(admin)
     spring = await rounds.create_round(by_admin, RoundCreate(name="Spring panel", months=[1, 2, 3], rater_ids=[r.id for r in raters], **mine))
     for rater in raters:
-        await _rate(principal_of(rater), spring.id, ctx, rng, share=1.0)
+        await _rate(principal_of(rater), spring.id, ctx, rng, share=1.0, regrowth=regrowth)
     await release.close_round(by_admin, spring.id)
     autumn = await rounds.create_round(by_admin, RoundCreate(name="Autumn panel", months=[4, 5, 6], rater_ids=[r.id for r in raters], **mine))
-    await _rate(principal_of(second), autumn.id, ctx, rng, share=1.0)
-    await _rate(by_admin, autumn.id, ctx, rng, share=0.4)
+    await _rate(principal_of(second), autumn.id, ctx, rng, share=1.0, regrowth=regrowth)
+    await _rate(by_admin, autumn.id, ctx, rng, share=0.4, regrowth=regrowth)
 
 
 async def second_rater(clinic: Clinic, password: str) -> StaffUser:
@@ -59,11 +63,18 @@ async def second_rater(clinic: Clinic, password: str) -> StaffUser:
     )
 
 
-async def _rate(rater: StaffPrincipal, round_id: uuid.UUID, ctx: scoring.RatingContext, rng: random.Random, share: float) -> None:
+async def _rate(
+    rater: StaffPrincipal, round_id: uuid.UUID, ctx: scoring.RatingContext, rng: random.Random, share: float,
+    regrowth: dict[uuid.UUID, float] | None = None,
+) -> None:
     """Score the first `share` of the rater's queue as a rater would: more regrowth at later
     months (the demo photos fill in month by month), a point either way of disagreement."""
     tasks = await RatingTask.filter(round_id=round_id, rater__staff_id=rater.staff_id).select_related("pair").order_by("position")
     for task in tasks[: round(len(tasks) * share)]:
-        change = max(-3, min(3, task.pair.month // 2 + rng.choice([-1, 0, 0, 0, 1])))
+        pair = task.pair
+        seen = pair.month // 2
+        if regrowth and pair.patient_id in regrowth:  # type: ignore[attr-defined]
+            seen = round(regrowth[pair.patient_id] * pair.month / 3.0)  # type: ignore[attr-defined]
+        change = max(-3, min(3, seen + rng.choice([-1, 0, 0, 0, 1])))
         shown = change if task.baseline_left else -change  # the rater scores right against left
         await scoring.submit(rater, round_id, task.token, ScoreSubmit(score=shown, seconds_taken=round(rng.uniform(3, 9), 1)), ctx)

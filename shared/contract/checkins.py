@@ -45,6 +45,7 @@ from typing import Annotated, Literal
 import msgspec
 
 from shared.contract.base import Request, Response, published
+from shared.contract.coverage import CoverageCell
 from shared.contract.injections import SessionStatus
 from shared.contract.patients import Treatment
 from shared.contract.ratings import ConsensusScore
@@ -212,3 +213,6 @@ class Timeline(Response, kw_only=True):
     # the blinded raters' consensus per view and follow-up month (newest round), by month then
     # view: for admins and clinicians; for the patient only when the clinic shares it
     consensus: list[ConsensusScore] = msgspec.field(default_factory=list)
+    # the coverage index of each ready cell's photo, with its change from the view's first
+    # figure, by month then view: for admins and clinicians only
+    coverage: list[CoverageCell] = msgspec.field(default_factory=list)

@@ -130,6 +130,8 @@ ROUTES: list[Route] = [
     Route("GET", "/patients/{patient_a}/timeline", STAFF_ON_A, reads="photo.view"),
     Route("GET", "/patients/{patient_a}/checkins", STAFF_ON_A, reads="checkin.list"),
     Route("GET", "/photos/{photo_a}", STAFF_ON_A, reads="photo.view"),
+    # the matrix's photo has rows but no preview in the store: clinic X's staff get the conflict
+    Route("POST", "/photos/{photo_a}/coverage", (401, 403, 403, 409, 404), {"method": "1"}),
     # records that leave Follicle; patient B cannot reach patient A's export (404)
     Route("GET", "/patients/{patient_a}/report.pdf", STAFF_ON_A, reads="record.report_pdf"),
     Route("GET", "/patients/{patient_a}/fhir", STAFF_ON_A, reads="record.fhir_export"),

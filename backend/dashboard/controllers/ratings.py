@@ -15,6 +15,7 @@ from litestar.response import Redirect, Template
 from backend.dashboard.forms import text
 from backend.dashboard.pages import content_security_policy, render, staff_of
 from backend.errors import status_for
+from backend.coverage import reliability as coverage_reliability
 from backend.ratings import agreement, release, rounds, scoring
 from backend.ratings.controllers import rating_context
 from shared.contract.ratings import CANNOT_RATE_LABELS, SCALE, RoundCreate, RoundStatus, ScoreSubmit, UndoRequest
@@ -159,5 +160,7 @@ class RatingPagesController(Controller):
 
     @get("/{round_id:uuid}/agreement", operation_id="DashboardRatingAgreement")
     async def agreement_page(self, request: Request, round_id: FromPath[uuid.UUID]) -> Template:
-        figures = await agreement.for_round(staff_of(request), round_id)
-        return render("ratings/agreement.html", request, a=figures)
+        staff = staff_of(request)
+        figures = await agreement.for_round(staff, round_id)
+        cov = await coverage_reliability.for_round(staff, round_id)
+        return render("ratings/agreement.html", request, a=figures, cov=cov)
