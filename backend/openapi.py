@@ -23,6 +23,7 @@ from litestar._openapi.plugin import OpenAPIPlugin
 from litestar.handlers import HTTPRouteHandler
 from litestar.openapi.spec import (
     Components,
+    OpenAPIType,
     OpenAPI,
     OpenAPIHeader,
     OpenAPIMediaType,
@@ -324,6 +325,7 @@ def finish(openapi: OpenAPI, routes: Sequence[HTTPRoute]) -> OpenAPI:
         for status, response in error_responses(error_codes(handler, operation, caller)).items():
             responses.setdefault(status, response)
         operation.responses = dict(sorted(responses.items()))
+        _json_bytes_are_objects(operation)
         body = operation.request_body
         if body is not None and not isinstance(body, Reference) and _body_is_optional(handler):
             body.required = False
@@ -334,6 +336,18 @@ def finish(openapi: OpenAPI, routes: Sequence[HTTPRoute]) -> OpenAPI:
             if forbids_unknown_fields(structs[name]):
                 schema.additional_properties = False
     return openapi
+
+
+def _json_bytes_are_objects(operation: Operation) -> None:
+    """A handler that answers ready-made JSON bytes (the FHIR bundle, application/fhir+json) is
+    documented by Litestar as a string; what it answers is a JSON object, and the schema says so."""
+    for status, response in (operation.responses or {}).items():
+        if int(status) >= 300 or not isinstance(response, OpenAPIResponse):
+            continue
+        for media_type, content in (response.content or {}).items():
+            schema = content.schema
+            if media_type.split(";")[0].endswith("json") and isinstance(schema, Schema) and schema.type == OpenAPIType.STRING:
+                content.schema = Schema(type=OpenAPIType.OBJECT, description=schema.description)
 
 
 def _body_is_optional(handler: HTTPRouteHandler) -> bool:

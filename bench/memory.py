@@ -1,21 +1,29 @@
-"""Memory benchmark: 8 simultaneous 49-megapixel PNGs (each about 150 kB on the wire) completed at
-once against the API in its embedded default (SQLite, the local store, jobs in the API process),
+"""Memory benchmark: 8 simultaneous 49-megapixel PNGs (each about 150 kB on the wire) and a
+49-megapixel rotated JPEG completed at once, in both layouts:
+
+- embedded: the API in its embedded default (SQLite, the local store, jobs in the API process);
+- worker: the API with a Redis queue and one separate `follicle worker` that processes them;
+
 while a phone keeps asking the API for its check-ins.
 
-Prints the API process's resident memory before the uploads and its peak while processing them
-(target: under 1 GB; the decode budget, FOLLICLE_DECODE_BUDGET_PIXELS, makes the jobs take turns),
-and how long the API's own requests took meanwhile, against the same requests on the idle API
-measured in the same run.
+Prints the resident memory of the process that decodes (the API, or the worker) before the uploads,
+its peak while processing them (target: under 1 GB for any process; the decode budget,
+FOLLICLE_DECODE_BUDGET_PIXELS, makes the jobs take turns) and what it still holds once they are
+done (memory given back after the burst), and how long the API's own requests took meanwhile,
+against the same requests on the idle API measured in the same run.
 
-Run: `python bench/memory.py [--photos 8] [--side 7000]`; `--tiny` sends two small ones, to
-check that it still runs.
+Run: `python bench/memory.py [--photos 8] [--side 7000] [--layout both|embedded|worker]`; the worker
+layout needs Redis (`--redis-url`, default redis://127.0.0.1:6379/0, a
+queue of its own per run; $FOLLICLE_BENCH_REDIS_URL sets it too). `--tiny` sends two small ones, to check that it still runs.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import hashlib
+import os
 import statistics
 import struct
 import sys
@@ -24,6 +32,7 @@ import threading
 import time
 import uuid
 import zlib
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,9 +41,10 @@ sys.path.insert(0, str(ROOT))
 
 import httpx  # noqa: E402
 
-from bench.servers import api_server  # noqa: E402
+from bench.servers import api_server, worker_process  # noqa: E402
 
 MEMORY_TARGET_MB = 1024
+AFTER_BURST_SECONDS = 5
 
 
 def big_png(side: int, shade: int) -> bytes:
@@ -98,15 +108,16 @@ class Prober:
         self._thread.join()
 
 
-async def upload_all(url: str, tokens: list[str], photos: list[bytes]) -> list[tuple[str, str]]:
+async def upload_all(url: str, tokens: list[str], photos: list[tuple[bytes, str]]) -> list[tuple[str, str]]:
     """Slot and PUT every photo, then complete them all at once; (token, photo id) of each."""
     async with httpx.AsyncClient(timeout=120) as http:
 
-        async def slot_and_put(token: str, data: bytes) -> str:
+        async def slot_and_put(token: str, photo: tuple[bytes, str]) -> str:
+            data, content_type = photo
             headers = {"Authorization": f"Bearer {token}"}
             body = {
                 "checkin_month": 0, "view": "frontal", "sha256": hashlib.sha256(data).hexdigest(), "size": len(data),
-                "content_type": "image/png", "idempotency_key": str(uuid.uuid4()),
+                "content_type": content_type, "idempotency_key": str(uuid.uuid4()),
                 "captured_at": datetime.now(UTC).isoformat(),
             }
             slot = (await http.post(f"{url}/me/photos/slots", json=body, headers=headers)).raise_for_status().json()
@@ -114,7 +125,7 @@ async def upload_all(url: str, tokens: list[str], photos: list[bytes]) -> list[t
             (await http.put(target["url"], content=data, headers=target["headers"])).raise_for_status()
             return slot["photo_id"]
 
-        ids = await asyncio.gather(*(slot_and_put(t, d) for t, d in zip(tokens, photos, strict=True)))
+        ids = await asyncio.gather(*(slot_and_put(t, p) for t, p in zip(tokens, photos, strict=True)))
 
         async def complete(token: str, photo_id: str) -> None:
             headers = {"Authorization": f"Bearer {token}"}
@@ -137,48 +148,102 @@ def wait_processed(url: str, photos: list[tuple[str, str]], limit: float) -> lis
             time.sleep(0.5)
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--photos", type=int, default=8)
-    parser.add_argument("--side", type=int, default=7000, help="each PNG is side x side pixels")
-    parser.add_argument("--tiny", action="store_true", help="two 1,500 x 1,500 PNGs, to check it runs")
-    args = parser.parse_args()
-    if args.tiny:
-        args.photos, args.side = 2, 1500
-    photos = [big_png(args.side, 40 + 20 * n) for n in range(args.photos)]
+@dataclass
+class LayoutRun:
+    layout: str
+    states: list[str]
+    seconds: float
+    before_mb: float
+    peak_mb: float
+    after_mb: float
+    idle_ms: float
+    busy_median_ms: float
+    busy_max_ms: float
+    probes: int
 
-    with tempfile.TemporaryDirectory(prefix="follicle-memory-bench-") as work:
+
+def run_layout(layout: str, photos: list[tuple[bytes, str]], redis_url: str) -> LayoutRun:
+    """One layout in a fresh data folder: the photos completed at once, the decoding process watched."""
+    with tempfile.TemporaryDirectory(prefix=f"follicle-memory-bench-{layout}-") as work:
         database_url = f"sqlite://{work}/bench.sqlite3"
-        tokens = asyncio.run(seed(database_url, args.photos + 1))
-        settings = {
+        tokens = asyncio.run(seed(database_url, len(photos) + 1))
+        settings: dict[str, object] = {
             "database_url": database_url, "store": "local", "local_store_path": f"{work}/objects",
-            "photo_sweep_seconds": 0, "reminder_sweep_seconds": 0, "secret_key": "bench",
+            "photo_sweep_seconds": 0, "reminder_sweep_seconds": 0, "records_sweep_seconds": 0,
+            "email_sweep_seconds": 0, "secret_key": "bench",
         }
-        with api_server(settings, cwd=Path(work)) as api:
+        if layout == "worker":
+            settings |= {"broker_url": redis_url, "job_queue": f"follicle:bench-memory:{uuid.uuid4().hex}"}
+        with contextlib.ExitStack() as running:
+            api = running.enter_context(api_server(settings, cwd=Path(work)))
+            decoder = api
+            if layout == "worker":
+                decoder = running.enter_context(
+                    worker_process({**settings, "public_url": api.url}, cwd=Path(work), log=Path(work) / "worker.log")
+                )
             with Prober(api.url, tokens[-1]) as idle:
                 time.sleep(3)
-            before_mb = memory_kb(api.pid, "VmRSS") / 1024
+            before_mb = memory_kb(decoder.pid, "VmRSS") / 1024
             started = time.perf_counter()
             with Prober(api.url, tokens[-1]) as busy:
                 sent = asyncio.run(upload_all(api.url, tokens[:-1], photos))
                 states = wait_processed(api.url, sent, limit=1800)
             elapsed = time.perf_counter() - started
-            peak_mb = memory_kb(api.pid, "VmHWM") / 1024
+            peak_mb = memory_kb(decoder.pid, "VmHWM") / 1024
+            time.sleep(AFTER_BURST_SECONDS)
+            after_mb = memory_kb(decoder.pid, "VmRSS") / 1024
+    return LayoutRun(
+        layout, states, elapsed, before_mb, peak_mb, after_mb, statistics.median(idle.seconds) * 1000,
+        statistics.median(busy.seconds) * 1000, max(busy.seconds) * 1000, len(busy.seconds),
+    )
 
-    idle_ms = statistics.median(idle.seconds) * 1000
-    busy_median, busy_max = statistics.median(busy.seconds) * 1000, max(busy.seconds) * 1000
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--photos", type=int, default=8, help="PNG bombs (a rotated JPEG of the same size joins them)")
+    parser.add_argument("--side", type=int, default=7000, help="each PNG is side x side pixels")
+    parser.add_argument("--layout", choices=("both", "embedded", "worker"), default="both")
+    parser.add_argument(
+        "--redis-url", default=os.environ.get("FOLLICLE_BENCH_REDIS_URL", "redis://127.0.0.1:6379/0"),
+        help="the worker layout's queue ('' runs the embedded layout only)",
+    )
+    parser.add_argument("--tiny", action="store_true", help="two 1,500 x 1,500 PNGs, to check it runs")
+    args = parser.parse_args()
+    if args.tiny:
+        args.photos, args.side = 2, 1500
+    from bench.photos import photo_jpeg
+
+    pngs = [(big_png(args.side, 40 + 20 * n), "image/png") for n in range(args.photos)]
+    # the same pixels as a phone's rotated JPEG: stored 90 degrees turned, EXIF orientation 6
+    width, height = (args.side * 8 // 7 // 16 * 16, args.side * 6 // 7 // 16 * 16)
+    rotated = (photo_jpeg(width, height, orientation=6, quality=85), "image/jpeg")
+    photos = [*pngs, rotated]
+    layouts = ("embedded", "worker") if args.layout == "both" else (args.layout,)
+    if not args.redis_url and "worker" in layouts:
+        print("memory: no Redis (--redis-url ''): the worker layout is left out")
+        layouts = tuple(layout for layout in layouts if layout != "worker")
+    runs = [run_layout(layout, photos, args.redis_url) for layout in layouts]
+
     print(
         f"memory: {args.photos} PNGs of {args.side} x {args.side} ({args.side * args.side / 1e6:.0f} megapixels, "
-        f"{statistics.mean(len(p) for p in photos) / 1e3:.0f} kB each) completed at once; embedded default "
-        f"(SQLite, local store, jobs in the API process)"
+        f"{statistics.mean(len(p) for p, _ in pngs) / 1e3:.0f} kB each) and one rotated {width} x {height} JPEG "
+        f"({width * height / 1e6:.0f} megapixels, {len(rotated[0]) / 1e6:.1f} MB) completed at once"
     )
-    print(f"  photos: {', '.join(sorted(set(states)))} after {elapsed:.1f} s")
-    print(f"  API resident memory before {before_mb:7.0f} MB, peak {peak_mb:7.0f} MB  (target < {MEMORY_TARGET_MB} MB)  "
-          f"{'OK' if peak_mb < MEMORY_TARGET_MB else 'OVER TARGET'}")
-    print(f"  GET /me/checkins while idle       : median {idle_ms:7.1f} ms ({len(idle.seconds)} requests)")
-    print(f"  GET /me/checkins while processing : median {busy_median:7.1f} ms, slowest {busy_max:7.1f} ms "
-          f"({len(busy.seconds)} requests)  ratio {busy_median / idle_ms:.1f}x the idle median")
-    return 0 if all(state == "ready" for state in states) else 1
+    ok = True
+    for run in runs:
+        who = "API (jobs inside)" if run.layout == "embedded" else "worker process  "
+        print(f"  {run.layout:8}: photos: {', '.join(sorted(set(run.states)))} after {run.seconds:.1f} s")
+        print(
+            f"    {who} resident memory before {run.before_mb:6.0f} MB, peak {run.peak_mb:6.0f} MB "
+            f"(target < {MEMORY_TARGET_MB} MB) {'OK' if run.peak_mb < MEMORY_TARGET_MB else 'OVER TARGET'}, "
+            f"{AFTER_BURST_SECONDS} s after the burst {run.after_mb:6.0f} MB"
+        )
+        print(
+            f"    GET /me/checkins idle median {run.idle_ms:6.1f} ms; while processing median {run.busy_median_ms:6.1f} ms, "
+            f"slowest {run.busy_max_ms:7.1f} ms ({run.probes} requests), {run.busy_median_ms / run.idle_ms:.1f}x the idle median"
+        )
+        ok = ok and all(state == "ready" for state in run.states)
+    return 0 if ok else 1
 
 
 if __name__ == "__main__":

@@ -111,3 +111,24 @@ async def reset_postgres(url: str) -> None:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
     finally:
         await conn.close()
+
+
+@contextlib.contextmanager
+def worker_process(settings: dict[str, object], *, cwd: Path, log: Path) -> Iterator[Server]:
+    """`follicle worker` (jobs from the Redis queue) in its own process, once it takes jobs."""
+    out = log.open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "backend.cli", "worker"], env=api_env(settings), cwd=cwd, stdout=out,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while "taking jobs" not in log.read_text():
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"follicle worker did not start: {log.read_text()[-2000:]}")
+            time.sleep(0.2)
+        yield Server("", process.pid)
+    finally:
+        process.terminate()
+        process.wait()
+        out.close()

@@ -13,6 +13,7 @@ from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import admin_only
 from backend.clinics import service as clinics
 from shared.contract.audit import AuditPage
+from shared.errors import ErrorCode
 
 
 class AuditController(Controller):
@@ -21,7 +22,7 @@ class AuditController(Controller):
     guards = [admin_only]
     dependencies = STAFF
 
-    @get("/", operation_id="ListAuditEvents")
+    @get("/", operation_id="ListAuditEvents", errors=(ErrorCode.FILTER_VALUE_UNKNOWN, ErrorCode.DATE_RANGE_BACKWARDS))
     async def list_events(
         self,
         staff: CurrentStaff,

@@ -3,7 +3,9 @@ byte, so the result decodes to exactly the same pixels as the original.
 
 Kept: SOI, quantisation and Huffman tables, frame header, restart interval, every scan with its
 entropy-coded data, EOI; the colour-interpretation markers (JFIF, Adobe) rebuilt from their
-few meaningful fields; an ICC profile only if the caller passes one.
+few meaningful fields; an ICC profile only if the caller passes one; an EXIF orientation (one
+tag in an EXIF segment made here, nothing else of the phone's EXIF) if the caller passes one, so
+a rotated photo is stored as it was taken and turned where it is drawn.
 Dropped: every other APPn segment (EXIF with GPS, XMP, IPTC/Photoshop, MPF second images,
 maker notes), comments, and anything after the end-of-image marker (polyglot payloads).
 """
@@ -26,7 +28,7 @@ from backend.imaging.jpeg_segments import (
     segments,
 )
 
-__all__ = ["NotRewritable", "TruncatedJpeg", "icc_segments", "rewrite_without_metadata"]
+__all__ = ["NotRewritable", "TruncatedJpeg", "icc_segments", "orientation_segment", "rewrite_without_metadata"]
 
 # DHT, DAC, DQT, DRI, DNL, EXP and every start-of-frame type: what a decoder needs
 _PICTURE_SEGMENTS = {0xC4, 0xCC, 0xDB, 0xDD, 0xDC, 0xDF} | {
@@ -40,9 +42,10 @@ class NotRewritable(ValueError):
     """A structure this rewriter does not copy blindly; the caller should re-encode instead."""
 
 
-def rewrite_without_metadata(data: bytes, *, icc_profile: bytes | None = None) -> bytes:
+def rewrite_without_metadata(data: bytes, *, icc_profile: bytes | None = None, orientation: int = 1) -> bytes:
     """Return `data` (a JPEG) with all metadata removed and nothing after its end-of-image
-    marker, decoding to identical pixels; embed `icc_profile` if given.
+    marker, decoding to identical pixels; embed `icc_profile` if given, and an EXIF segment
+    holding only `orientation` when it is not 1 (upright).
 
     Raises TruncatedJpeg when the picture data is cut short, NotRewritable for any
     structure it does not understand (the caller then decodes and re-encodes)."""
@@ -71,7 +74,19 @@ def rewrite_without_metadata(data: bytes, *, icc_profile: bytes | None = None) -
     icc = icc_segments(icc_profile) if icc_profile else []
     # JFIF must follow SOI; both decide how decoders read the colours, so both keep their place
     colour_markers = [segment for segment in (jfif, adobe) if segment is not None]
-    return b"".join([SOI, *colour_markers, *icc, *picture, EOI])
+    turn = [orientation_segment(orientation)] if orientation != 1 else []
+    return b"".join([SOI, *colour_markers[:1], *turn, *colour_markers[1:], *icc, *picture, EOI])
+
+
+def orientation_segment(orientation: int) -> bytes:
+    """An APP1 EXIF segment with one entry, the orientation (TIFF tag 274), and nothing else."""
+    if not 1 <= orientation <= 8:
+        raise ValueError(f"EXIF orientation {orientation} is not 1-8")
+    # little-endian TIFF header, IFD0 at offset 8: one SHORT entry, then no next IFD
+    tiff = b"II*\x00" + struct.pack("<I", 8) + struct.pack("<H", 1) + struct.pack("<HHIHH", 274, 3, 1, orientation, 0)
+    tiff += struct.pack("<I", 0)
+    body = b"Exif\x00\x00" + tiff
+    return b"\xff\xe1" + struct.pack(">H", 2 + len(body)) + body
 
 
 def icc_segments(profile: bytes) -> list[bytes]:

@@ -54,14 +54,16 @@ def process_photo(
 ) -> ProcessedPhoto:
     """Turn an uploaded photo into what Follicle stores.
 
-    Promises: `image_jpeg` is an upright JPEG (EXIF orientation applied) with no EXIF, GPS, XMP,
-    IPTC, comments or bytes after its end, only a valid ICC colour profile if the upload had one;
+    Promises: `image_jpeg` is a JPEG with no EXIF but its orientation, no GPS, XMP, IPTC, comments
+    or bytes after its end, only a valid ICC colour profile if the upload had one; it is upright,
+    or (a JPEG taken turned) carries the one EXIF orientation tag that browsers, viewers and
+    `backend.imaging.drawing.upright` apply where it is drawn, so it is never re-encoded;
     thumbnails fit their long side and are never enlarged; metrics come from shared.quality,
     with similarity against `previous_thumbnail` (the stored thumbnail of the previous photo
     of the same view) when given; with `view`, the coverage index of shared.coverage, measured
-    on the largest thumbnail (a figure, or the reason there is none). An upright JPEG keeps its compressed picture data unchanged
-    (no generation loss, decoded only at reduced scale); any other photo is decoded in full,
-    turned upright and re-encoded.
+    on the largest thumbnail, which is upright (a figure, or the reason there is none). A JPEG keeps
+    its compressed picture data unchanged (no generation loss, decoded only at reduced scale, the
+    thumbnails turned upright); any other photo is decoded in full, turned upright and re-encoded.
 
     Raises FollicleError: PHOTO_EMPTY, PHOTO_NOT_AN_IMAGE, PHOTO_CORRUPT, PHOTO_TOO_SMALL and
     PHOTO_TOO_MANY_PIXELS (from the header, before any pixel is decoded). Picture data cut short
@@ -76,15 +78,20 @@ def process_photo(
     full_size = photo.size if orientation < 5 else (photo.height, photo.width)
 
     lossless = None
-    photo_mode = photo.mode
-    if kind == "jpeg" and orientation == 1 and jpeg_decode.decodable(photo.mode):
-        lossless = _without_metadata(data, icc_profile)
+    photo_mode, stored_size = photo.mode, photo.size
+    if kind == "jpeg" and jpeg_decode.decodable(photo.mode):
+        lossless = _without_metadata(data, icc_profile, orientation)
     if lossless is not None:
         photo.close()
         largest = max([long_side for _, long_side in thumbnail_sizes], default=0)
         picture = jpeg_decode.decode_strict(
-            lossless, photo_mode, at_least=fit_within(full_size, max(largest, WORKING_SIZE))
+            lossless, photo_mode, at_least=fit_within(stored_size, max(largest, WORKING_SIZE))
         )
+        transpose = UPRIGHT_TRANSPOSE.get(orientation)
+        if transpose is not None:  # the reduced decode is turned; the stored photo keeps the tag
+            upright = picture.transpose(transpose)
+            picture.close()
+            picture = upright
         image_jpeg = lossless
     else:
         picture, image_jpeg = _reencode(photo, data, kind, orientation, icc_profile)
@@ -104,10 +111,11 @@ def process_photo(
     )
 
 
-def _without_metadata(data: bytes, icc_profile: bytes | None) -> bytes | None:
-    """The upload rewritten losslessly without metadata; None when only re-encoding will do."""
+def _without_metadata(data: bytes, icc_profile: bytes | None, orientation: int) -> bytes | None:
+    """The upload rewritten losslessly without metadata but its orientation; None when only
+    re-encoding will do."""
     try:
-        return rewrite_without_metadata(data, icc_profile=icc_profile)
+        return rewrite_without_metadata(data, icc_profile=icc_profile, orientation=orientation)
     except TruncatedJpeg as error:
         raise refusals.corrupt("truncated") from error
     except NotRewritable:
@@ -172,19 +180,21 @@ def _previous_picture(previous_thumbnail: bytes | None) -> Image.Image | None:
 
 def decode_cost(data: bytes, *, max_pixels: int = DEFAULT_MAX_PIXELS) -> int:
     """How many pixels `process_photo(data)` holds decoded at its peak, from the header alone
-    (0 for what it refuses before decoding): an upright JPEG is decoded at a reduced scale; any
-    other photo in full, and turned upright into a second copy."""
+    (0 for what it refuses before decoding): a JPEG is decoded at a reduced scale (turned upright
+    into a second, small copy when it was taken turned); any other photo in full, and turned
+    upright into a second copy."""
     try:
         photo, kind = open_photo(data, max_pixels=max_pixels)
     except FollicleError:
         return 0
     with photo:
         width, height = photo.size
-        if kind == "jpeg" and orientation_of(photo) == 1 and jpeg_decode.decodable(photo.mode):
+        if kind == "jpeg" and jpeg_decode.decodable(photo.mode):
             largest = max([side for _, side in DEFAULT_THUMBNAILS], default=0)
             target = fit_within((width, height), max(largest, WORKING_SIZE))
             scale = 1
             while scale < 8 and width // (scale * 2) >= target[0] and height // (scale * 2) >= target[1]:
                 scale *= 2
-            return (width // scale) * (height // scale)
+            turned = 2 if orientation_of(photo) != 1 else 1  # the reduced decode and its upright copy
+            return turned * (width // scale) * (height // scale)
         return 2 * width * height

@@ -5,7 +5,6 @@ each is an audited use of the consent."""
 
 from __future__ import annotations
 
-import io
 import secrets
 import uuid
 from datetime import datetime
@@ -17,6 +16,7 @@ from tortoise.transactions import in_transaction
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.clinics.models import Clinic
+from backend.imaging.drawing import upright
 from backend.marketing import composition
 from backend.marketing.models import BeforeAfterImage
 from backend.marketing.service import covers, image_key, live_consents
@@ -102,9 +102,7 @@ async def _read(store: ObjectStore, photo: Photo) -> bytes:
 
 
 def _open(data: bytes) -> Image.Image:
-    image = Image.open(io.BytesIO(data))
-    image.load()
-    return image
+    return upright(data)  # a photo taken turned carries its orientation tag: applied here
 
 
 async def images_of(principal: StaffPrincipal, patient_id: uuid.UUID, url_prefix: str = "") -> list[BeforeAfterOut]:

@@ -25,6 +25,7 @@ from reportlab.platypus import (
 )
 
 from shared.labels import AREAS, SESSION_STATUSES, SYMPTOM_LABELS, TREATMENTS
+from backend.imaging.drawing import upright
 from backend.records import gpa
 from backend.records.history import PatientHistory, PhotoRecord
 from backend.records.pdf_kit import MARGIN, MUTED, REGULAR, RULE, Paper, day, footer_canvas, styles, text
@@ -172,8 +173,7 @@ def _picture(photo: PhotoRecord | None, photos: Mapping[object, bytes], box_widt
 def fit_for_print(jpeg: bytes) -> tuple[bytes, tuple[int, int]] | None:
     """The photo re-encoded at print size (never enlarged); None if it cannot be decoded."""
     try:
-        with PILImage.open(io.BytesIO(jpeg)) as picture:
-            picture.draft("RGB", (PRINT_LONG_SIDE, PRINT_LONG_SIDE))
+        with upright(jpeg, draft=("RGB", (PRINT_LONG_SIDE, PRINT_LONG_SIDE))) as picture:
             picture = picture.convert("RGB")
             picture.thumbnail((PRINT_LONG_SIDE, PRINT_LONG_SIDE), PILImage.Resampling.HAMMING, reducing_gap=2.0)
             out = io.BytesIO()

@@ -49,7 +49,9 @@ def test_timeline_runs(tmp_path):
 
 def test_memory_runs():
     out = run_bench("memory.py")
-    assert "peak" in out and "while processing" in out and "photos: ready" in out
+    assert "peak" in out and "while processing" in out and "embedded: photos: ready" in out
+    if os.environ.get("FOLLICLE_TEST_REDIS_URL"):  # the separate worker's layout needs the queue
+        assert "worker  : photos: ready" in out and "worker process" in out
 
 
 @pytest.mark.skipif(not PG_URL, reason="the reminder sweep benchmark seeds PostgreSQL (FOLLICLE_TEST_DATABASE_URL)")

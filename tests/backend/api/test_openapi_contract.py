@@ -189,6 +189,13 @@ async def test_service_codes_are_documented_on_the_operation_that_answers_them(s
     assert documented_codes(sign_in, 403) >= {"two_factor_enrolment_required"}
     # the step-up guard publishes its own code on the exports it guards
     assert "step_up_required" in documented_codes(schema["paths"]["/exports/cohort.csv"]["get"], 403)
+    audit = schema["paths"]["/audit"]["get"]
+    assert {"filter_value_unknown", "date_range_backwards"} <= documented_codes(audit, 400)
+
+
+async def test_the_fhir_bundle_is_documented_as_the_json_object_it_answers(schema):
+    answer = schema["paths"]["/patients/{patient_id}/fhir"]["get"]["responses"]["200"]["content"]
+    assert {media: body["schema"]["type"] for media, body in answer.items()} == {"application/fhir+json": "object"}
 
 
 # --- the request messages say what they accept ------------------------------------------------------

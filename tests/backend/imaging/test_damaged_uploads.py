@@ -1,12 +1,11 @@
 from __future__ import annotations
 
-import io
 import random
 
 import pytest
-from PIL import Image
 
 from backend.imaging import process_photo
+from backend.imaging.drawing import upright
 from shared.errors import ErrorCode, FollicleError
 from tests.fixtures import images
 
@@ -55,6 +54,5 @@ def test_a_damaged_upload_ends_in_a_clean_photo_or_a_stable_code(kind):
         except FollicleError as refused:
             assert refused.code in PHOTO_ERRORS
         else:
-            stored = Image.open(io.BytesIO(result.image_jpeg))
-            stored.load()  # whatever is kept decodes in full
+            stored = upright(result.image_jpeg)  # whatever is kept decodes in full, drawn upright
             assert stored.size == (result.width, result.height)

@@ -45,7 +45,7 @@ def test_a_truncated_png_with_an_end_chunk_is_refused():
     assert refused.code == ErrorCode.PHOTO_CORRUPT
 
 
-def test_a_rotated_jpeg_cut_short_is_refused_on_the_re_encoding_path_too():
+def test_a_rotated_jpeg_cut_short_is_refused_too():
     whole = images.photo_jpeg(1200, 1600, orientation=6)
     refused = refusal(process_photo, whole[: int(len(whole) * 0.7)] + b"\xff\xd9")
     assert refused.code == ErrorCode.PHOTO_CORRUPT

@@ -52,3 +52,18 @@ def test_structures_it_does_not_know_are_left_to_the_re_encoder():
     upload = images.photo_jpeg(640, 480)
     with pytest.raises(NotRewritable):
         rewrite_without_metadata(upload[:2] + b"\x00\x00garbage" + upload[2:])
+
+
+def test_the_orientation_segment_holds_the_one_tag_and_decoders_read_it():
+    from PIL import ExifTags, Image
+
+    from backend.imaging.jpeg_rewrite import orientation_segment, rewrite_without_metadata
+
+    upload = images.photo_jpeg(320, 240, orientation=6)
+    kept = rewrite_without_metadata(upload, orientation=6)
+    assert orientation_segment(6) in kept
+    assert dict(Image.open(io.BytesIO(kept)).getexif()) == {ExifTags.Base.Orientation: 6}
+    assert images.CAMERA_MODEL.encode() not in kept
+    assert orientation_segment(6) not in rewrite_without_metadata(upload)  # upright unless asked
+    with pytest.raises(ValueError):
+        orientation_segment(9)

@@ -7,7 +7,7 @@ import io
 import struct
 import zlib
 
-from PIL import Image
+from PIL import ExifTags, Image, ImageOps
 
 from backend.photos.models import Photo
 from tests.fixtures import images
@@ -36,11 +36,12 @@ async def test_a_photo_with_gps_tags_is_stored_without_any_exif(phone_a, jobs, s
         assert images.PATIENT_CAPTION.encode() not in stored and images.CAMERA_MODEL.encode() not in stored
 
 
-async def test_a_photo_taken_sideways_is_stored_upright(phone_a, jobs, s3):
+async def test_a_photo_taken_sideways_is_stored_as_taken_with_its_turn_for_the_browser(phone_a, jobs, s3):
     photo = await _ready_photo(phone_a, jobs, images.photo_jpeg(600, 800, orientation=6))
     assert (photo["width"], photo["height"]) == (600, 800)
     full = Image.open(io.BytesIO((await phone_a.store_http.get(photo["full_url"])).content))
-    assert full.size == (600, 800) and not full.getexif()
+    assert dict(full.getexif()) == {ExifTags.Base.Orientation: 6}  # the one tag left: browsers turn it
+    assert ImageOps.exif_transpose(full).size == (600, 800)
 
 
 async def test_png_and_webp_photos_are_stored_as_jpeg(phone_a, jobs):
