@@ -91,6 +91,12 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.PHOTOS_NOT_COMPARABLE: UNEXPECTED,
     ErrorCode.CONSENT_FORM_INVALID: UNEXPECTED,
     ErrorCode.NO_MARKETING_CONSENT: "Your clinic cannot use these photos: your marketing consent does not cover them.",
+    # the network: between the clinic's server and the registry
+    ErrorCode.SIGNATURE_INVALID: UNEXPECTED,
+    ErrorCode.SUBMISSION_REPLAYED: UNEXPECTED,
+    ErrorCode.CLINIC_LEFT_NETWORK: UNEXPECTED,
+    ErrorCode.DISCLOSURE_FAILED: UNEXPECTED,
+    ErrorCode.NOT_IN_NETWORK: UNEXPECTED,
     ErrorCode.STORE_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.DATABASE_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.AUDIT_UNAVAILABLE: SERVER_TROUBLE,

@@ -52,10 +52,15 @@ def random_effects(effects: Sequence[float], variances: Sequence[float], *, meth
     if eff.shape != var.shape or eff.size < 2:
         raise ValueError("at least two studies, each with an effect and a variance")
     result = combine_effects(eff, var, method_re=METHODS[method], use_t=False, alpha=1 - CONFIDENCE)
-    mu = float(result.mean_effect_re)
-    se = float(result.sd_eff_w_re)
-    tau2 = float(result.tau2)
-    low, high = (float(x) for x in result.conf_int(alpha=1 - CONFIDENCE, use_t=False)[1])
+    intervals = result.conf_int(alpha=1 - CONFIDENCE, use_t=False)
+    if float(result.tau2) < 0:
+        # statsmodels 0.15 leaves the DerSimonian-Laird moment estimate untruncated; DerSimonian and
+        # Laird (1986) take 0, where the random-effects figures are the fixed-effect ones of the same fit
+        mu, se, tau2 = float(result.mean_effect_fe), float(result.sd_eff_w_fe), 0.0
+        low, high = (float(x) for x in intervals[0])
+    else:
+        mu, se, tau2 = float(result.mean_effect_re), float(result.sd_eff_w_re), float(result.tau2)
+        low, high = (float(x) for x in intervals[1])
     k = int(eff.size)
     if k >= 3:
         half = float(t.ppf(0.5 + CONFIDENCE / 2, k - 2)) * math.sqrt(tau2 + se**2)
@@ -65,7 +70,7 @@ def random_effects(effects: Sequence[float], variances: Sequence[float], *, meth
     weights = 1.0 / (var + tau2)
     return Pooled(
         method=method, k=k, estimate=mu, se=se, low=low, high=high, tau2=tau2,
-        i2=float(result.i2), q=float(result.q), prediction_low=prediction[0], prediction_high=prediction[1],
+        i2=max(0.0, float(result.i2)), q=float(result.q), prediction_low=prediction[0], prediction_high=prediction[1],
         weights=tuple(float(w) for w in weights / weights.sum()),
     )
 

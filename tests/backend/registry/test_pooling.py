@@ -121,3 +121,14 @@ def test_a_share_is_pooled_on_the_log_odds_scale_with_half_an_event_for_an_empty
     assert pooling.log_odds(3, 10) == pytest.approx((math.log(3 / 7), 1 / 3 + 1 / 7))
     assert pooling.log_odds(0, 10) == pytest.approx((math.log(0.5 / 10.5), 1 / 0.5 + 1 / 10.5))
     assert pooling.inverse_logit(math.log(3 / 7)) == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("method", ["dl", "pm"])
+def test_clinics_that_agree_more_than_chance_have_no_heterogeneity(method):
+    # Q below its degrees of freedom: tau^2 is 0 and the pooled figures are the fixed-effect ones
+    effects, variances = [0.1, 0.1001, 0.0999, 0.1002], [0.04, 0.05, 0.03, 0.06]
+    result = pooling.random_effects(effects, variances, method=method)
+    expected = independent(effects, variances, method)
+    assert result.tau2 == 0 == expected["tau2"] and result.i2 == 0
+    assert result.estimate == pytest.approx(expected["estimate"]) and result.se == pytest.approx(expected["se"])
+    assert result.prediction_low < result.low
