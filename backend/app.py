@@ -29,6 +29,7 @@ from backend.exports.controllers import ExportController
 from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
+from backend.network.service import NetworkHttp
 from backend.outcomes.controllers import OutcomeController
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
@@ -95,9 +96,10 @@ def job_registrations() -> list[JobRegistration]:
     """Every feature's `register_jobs`: the API (in-memory broker) and `follicle worker` call each once."""
     from backend.records.jobs import register_jobs as records_jobs
     from backend.photos.jobs import register_jobs as photo_jobs
+    from backend.network.jobs import register_jobs as network_jobs
     from backend.reminders.jobs import register_jobs as reminder_jobs
 
-    return [reminder_jobs, photo_jobs, records_jobs]
+    return [reminder_jobs, photo_jobs, records_jobs, network_jobs]
 
 
 def sign_in_limits(settings: Settings) -> SignInLimits:
@@ -132,6 +134,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
                 attempts, kind="invite", attempts=settings.invite_attempts, window_seconds=settings.invite_window_seconds
             ),
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
+            "network_http": NetworkHttp(),
         }
     )
     app = Litestar(

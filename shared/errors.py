@@ -106,6 +106,7 @@ class ErrorCode(StrEnum):
     CLINIC_LEFT_NETWORK = "clinic_left_network"
     DISCLOSURE_FAILED = "disclosure_failed"  # a figure from fewer patients than may leave a clinic
     NOT_IN_NETWORK = "not_in_network"  # the clinic has not joined (or has left) the network
+    REGISTRY_UNAVAILABLE = "registry_unavailable"  # the registry did not answer; the outbox retries
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

@@ -54,12 +54,13 @@ def _score(rng: random.Random, effect: float, sessions: int, month: int) -> floa
     return max(-3.0, min(3.0, round(value * 2) / 2))
 
 
-async def seed_outcomes_cohort(clinic: Clinic, today: date | None = None) -> int:
-    """Add the research cohort to the demo clinic once; the number of patients added."""
+async def seed_outcomes_cohort(clinic: Clinic, today: date | None = None, *, seed: int = SEED) -> int:
+    """Add the research cohort to the demo clinic once; the number of patients added (another
+    `seed` draws another cohort with the same plants: the network's second demo clinic)."""
     if await Patient.filter(clinic=clinic, record_number__startswith="RC-").exists():
         return 0
     today = today or datetime.now(UTC).date()
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     admin = await StaffUser.filter(clinic=clinic).first()
     rows: dict[type, list] = {m: [] for m in (
         Patient, InjectionSession, SideEffectReport, SideEffectSymptom, CheckIn, RatingConsensus,

@@ -94,10 +94,11 @@ def pool_network(summaries: list[NetworkSummary], *, method: str = "dl") -> Netw
                     cell(arm.arm, "consensus", c.month, "mean").studies.append(
                         Study(summary.clinic, c.patients, effect, variance)
                     )
-                effect, variance = pooling.log_odds(c.improved, c.patients)
-                cell(arm.arm, "improved", c.month, "log odds").studies.append(
-                    Study(summary.clinic, c.patients, effect, variance)
-                )
+                if c.improved is not None:
+                    effect, variance = pooling.log_odds(c.improved, c.patients)
+                    cell(arm.arm, "improved", c.month, "log odds").studies.append(
+                        Study(summary.clinic, c.patients, effect, variance)
+                    )
             if arm.harm is not None and arm.harm.sessions:
                 effect, variance = pooling.log_odds(arm.harm.moderate_or_worse, arm.harm.sessions)
                 cell(arm.arm, "harm", None, "log odds").studies.append(

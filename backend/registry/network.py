@@ -72,7 +72,11 @@ def check_disclosure(summary: NetworkSummary) -> None:
         if arm.harm is not None:
             cells.append(("harm", arm.harm.patients))
         small += [f"{arm.arm} {name}" for name, n in cells if n < MIN_PATIENTS]
-        small += [f"{arm.arm} month {c.month} improved" for c in arm.efficacy if c.improved > c.patients]
+        small += [
+            f"{arm.arm} month {c.month} improved" for c in arm.efficacy
+            if c.improved is not None and (0 < c.improved < MIN_PATIENTS or 0 < c.patients - c.improved < MIN_PATIENTS
+                                           or c.improved > c.patients)
+        ]
     small += [f"lot {lot.lot_number}" for lot in summary.lots if lot.patients < MIN_PATIENTS]
     if small:
         raise InvalidInput(

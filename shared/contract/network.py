@@ -20,13 +20,14 @@ PublicKey = Annotated[str, msgspec.Meta(min_length=40, max_length=60)]  # base64
 
 
 class EfficacyCell(Request, kw_only=True):
-    """An arm's blinded consensus at a month: the patients rated, their mean and spread, how many improved."""
+    """An arm's blinded consensus at a month: the patients rated, their mean and spread, how many
+    improved (None when the disclosure control hid it: few improved, or few did not)."""
 
     month: Annotated[int, msgspec.Meta(ge=1, le=61)]
     patients: Tally
     mean: Score
     sd: Spread
-    improved: Tally
+    improved: Tally | None = None
 
 
 class HarmCell(Request, kw_only=True):

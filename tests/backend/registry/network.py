@@ -43,10 +43,10 @@ class NetworkClinic:
 def arm(name: str, rng: random.Random, *, effect: float = 0.8, patients: int = 40) -> ArmSummary:
     cells = []
     for month in (3, 6, 12):
-        n = max(5, patients - month)
+        n = max(12, patients - month)
         mean = round(rng.gauss(effect * month / 12 + 0.2, 0.2), 3)
         cells.append(EfficacyCell(month=month, patients=n, mean=max(-3, min(3, mean)), sd=round(rng.uniform(0.7, 1.1), 3),
-                                  improved=int(n * min(0.95, max(0.05, 0.3 + mean / 3)))))
+                                  improved=max(5, min(n - 5, int(n * (0.3 + mean / 3))))))
     sessions = patients * 4
     moderate = rng.randint(2, sessions // 8)
     return ArmSummary(

@@ -127,7 +127,8 @@ async def test_pooled_figures_equal_the_formulas_on_the_clinics_own_numbers(regi
         await c.join(registry)
         summary = c.summary("2026-11", [arm("exosomes", rng, effect=rng.uniform(0.4, 1.4), patients=rng.randint(20, 60))])
         sent[c.clinic_id] = summary
-        assert (await registry.post("/network/submissions", json=c.signed(summary))).status_code == 200
+        response = await registry.post("/network/submissions", json=c.signed(summary))
+        assert response.status_code == 200, response.text
     body = await pooled(registry)
     for month in (3, 6, 12):
         cells = [next(x for x in s.arms[0].efficacy if x.month == month) for s in sent.values()]
@@ -166,7 +167,8 @@ async def test_a_lot_bad_at_two_clinics_is_flagged_with_both_counted(registry):
             LotSummary(treatment="exosomes", product="ExoCell", lot_number=lot, patients=10, sessions=s,
                        moderate_or_worse=e, serious=0) for lot, s, e in rows
         ])
-        assert (await registry.post("/network/submissions", json=c.signed(summary))).status_code == 200
+        response = await registry.post("/network/submissions", json=c.signed(summary))
+        assert response.status_code == 200, response.text
     signals = (await registry.get("/network/lot-signals")).json()["items"]
     assert [(s["lot_number"], s["kind"], s["clinics"]) for s in signals] == [("EXO-BAD", "moderate_or_worse", 2)]
     signal = signals[0]
