@@ -22,6 +22,7 @@ from shared.contract.network import (
 )
 from shared.contract.outcomes import MIN_PATIENTS
 from shared.errors import Conflict, ErrorCode, Forbidden, Gone, InvalidInput
+from shared.text import CONTROL_CHARACTER_MESSAGE, has_control_character
 
 
 def _now() -> str:
@@ -92,6 +93,8 @@ def decode_summary(payload: str) -> NetworkSummary:
         raise InvalidInput(f"The summary is not a network summary: {exc}.") from None
     except msgspec.DecodeError:
         raise InvalidInput("The summary is not JSON.", code=ErrorCode.MALFORMED_JSON) from None
+    if has_control_character(summary):
+        raise InvalidInput(CONTROL_CHARACTER_MESSAGE, code=ErrorCode.CONTROL_CHARACTER)
     if summary.format != SUMMARY_FORMAT:
         raise InvalidInput(f"Unknown summary format {summary.format!r}; this registry reads {SUMMARY_FORMAT}.")
     return summary
@@ -149,6 +152,8 @@ async def withdraw(db: RegistryDatabase, message: SignedMessage) -> None:
         request = msgspec.json.decode(message.payload, type=Withdrawal)
     except (msgspec.ValidationError, msgspec.DecodeError):
         raise InvalidInput("The withdrawal is not a withdrawal message.") from None
+    if has_control_character(request):
+        raise InvalidInput(CONTROL_CHARACTER_MESSAGE, code=ErrorCode.CONTROL_CHARACTER)
     async with db.transaction() as s:
         clinic = await _signed_by_member(s, message, request.clinic)
         if request.sequence <= int(clinic["last_sequence"]):

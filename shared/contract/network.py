@@ -16,10 +16,18 @@ Label = Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
 Tally = Annotated[int, msgspec.Meta(ge=0, le=10_000_000)]
 Score = Annotated[float, msgspec.Meta(ge=-3, le=3)]
 Spread = Annotated[float, msgspec.Meta(ge=0, le=6)]
+
+
+class Payload(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    """A message signed inside a SignedMessage: closed like a Request, but checked for control
+    characters once, whole, where the registry takes it (`has_control_character`), not per nested
+    Struct, so reading a thousand stored summaries back costs only their decoding."""
+
+
 PublicKey = Annotated[str, msgspec.Meta(min_length=40, max_length=60)]  # base64 of 32 bytes (Ed25519)
 
 
-class EfficacyCell(Request, kw_only=True):
+class EfficacyCell(Payload, kw_only=True):
     """An arm's blinded consensus at a month: the patients rated, their mean and spread, how many
     improved (None when the disclosure control hid it: few improved, or few did not)."""
 
@@ -30,7 +38,7 @@ class EfficacyCell(Request, kw_only=True):
     improved: Tally | None = None
 
 
-class HarmCell(Request, kw_only=True):
+class HarmCell(Payload, kw_only=True):
     """Sessions given and those followed by a side effect of each kind."""
 
     patients: Tally
@@ -40,7 +48,7 @@ class HarmCell(Request, kw_only=True):
     serious: Tally
 
 
-class ArmSummary(Request, kw_only=True):
+class ArmSummary(Payload, kw_only=True):
     arm: Label
     products: list[Label] = []
     patients: Tally
@@ -49,7 +57,7 @@ class ArmSummary(Request, kw_only=True):
     harm: HarmCell | None = None
 
 
-class LotSummary(Request, kw_only=True):
+class LotSummary(Payload, kw_only=True):
     treatment: Label
     product: Annotated[str, msgspec.Meta(max_length=200)] = ""
     lot_number: Label
@@ -59,7 +67,7 @@ class LotSummary(Request, kw_only=True):
     serious: Tally
 
 
-class NetworkSummary(Request, kw_only=True):
+class NetworkSummary(Payload, kw_only=True):
     """One clinic's figures for one period, as the disclosure control left them (a hidden cell is absent)."""
 
     format: str = SUMMARY_FORMAT
@@ -78,7 +86,7 @@ class SignedMessage(Request, kw_only=True):
     signature: Annotated[str, msgspec.Meta(min_length=80, max_length=100)]
 
 
-class Withdrawal(Request, kw_only=True):
+class Withdrawal(Payload, kw_only=True):
     """A clinic leaves the network; its figures drop out of every pooled result."""
 
     clinic: Annotated[str, msgspec.Meta(min_length=1, max_length=64)]

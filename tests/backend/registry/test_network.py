@@ -108,6 +108,11 @@ async def test_bad_messages_get_a_4xx_with_a_code(registry):
     assert (await registry.post("/network/submissions", json=not_json)).json()["error"]["code"] == "malformed_json"
     extra = await registry.post("/network/submissions", json={**clinic.signed("{}"), "extra": 1})
     assert extra.status_code == 400
+    rng = random.Random(9)
+    hidden = clinic.summary("2026-11", [arm("prp", rng)])
+    hidden.arms[0].products = ["PRP\x1b[2J kit"]
+    control = await registry.post("/network/submissions", json=clinic.signed(hidden))
+    assert control.status_code == 400 and control.json()["error"]["code"] == "control_character"
 
 
 async def test_only_the_newest_period_of_each_clinic_is_pooled(registry):
