@@ -38,8 +38,9 @@ def _row(figure: PooledFigure) -> str:
     else:
         cells = (
             f"<td>{_value(figure, p.estimate)}</td><td>{_value(figure, p.low)} to {_value(figure, p.high)}</td>"
-            f"<td>{_value(figure, p.prediction_low)} to {_value(figure, p.prediction_high)}</td>"
-            f"<td>{p.tau2:.3f}</td><td>{p.i2 * 100:.0f}%</td>"
+            + (f"<td>{_value(figure, p.prediction_low)} to {_value(figure, p.prediction_high)}</td>"
+               if p.prediction_low is not None else "<td class='note'>needs 3 clinics</td>")
+            + f"<td>{p.tau2:.3f}</td><td>{p.i2 * 100:.0f}%</td>"
         )
     return (
         f"<tr data-figure='{escape(figure.arm)}-{figure.figure}-{figure.month or ''}'><th scope='row'>"
