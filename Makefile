@@ -30,9 +30,13 @@ install-dev: $(VENV)/.installed-dev
 migrate: install
 	$(VENV)/bin/follicle migrate
 
+# the demo clinic, a second demo clinic and the network's registry (port 8100) they both joined
+REGISTRY_URL ?= http://127.0.0.1:8100
 run: install migrate
-	$(VENV)/bin/follicle seed-demo
-	$(VENV)/bin/follicle serve
+	$(VENV)/bin/follicle registry migrate
+	$(VENV)/bin/follicle registry serve & registry=$$!; trap "kill $$registry" EXIT INT TERM; \
+	FOLLICLE_NETWORK_REGISTRY_URL=$(REGISTRY_URL) $(VENV)/bin/follicle seed-demo && \
+	FOLLICLE_NETWORK_REGISTRY_URL=$(REGISTRY_URL) $(VENV)/bin/follicle serve
 
 app: $(VENV)/.installed-app
 	$(PY) -m mobile

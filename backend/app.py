@@ -29,6 +29,7 @@ from backend.exports.controllers import ExportController
 from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
+from backend.network.service import NetworkHttp
 from backend.outcomes.controllers import OutcomeController, SideEffectAlertController
 from backend.patients import changes
 from backend.patients.changes import (
@@ -111,9 +112,10 @@ def job_registrations() -> list[JobRegistration]:
     from backend.backups.jobs import register_jobs as backup_jobs
     from backend.records.jobs import register_jobs as records_jobs
     from backend.photos.jobs import register_jobs as photo_jobs
+    from backend.network.jobs import register_jobs as network_jobs
     from backend.reminders.jobs import register_jobs as reminder_jobs
 
-    return [reminder_jobs, photo_jobs, records_jobs, backup_jobs]
+    return [reminder_jobs, photo_jobs, records_jobs, backup_jobs, network_jobs]
 
 
 def patient_reactions() -> Reactions:
@@ -175,6 +177,7 @@ def create_app(settings: Settings | None = None) -> Litestar:
             "timeline_cache": TimelineCache(settings.timeline_cache_entries),
             "upload_gate": slot_open,
             "rating_images": RenderedSides(),
+            "network_http": NetworkHttp(),
         }
     )
     app = Litestar(

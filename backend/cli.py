@@ -102,6 +102,8 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
                 f"  API docs:         {base}/schema/swagger",
                 f"  Staff sign-in:    {demo.email} / {demo.password}",
                 f"  Patient invite:   {demo.invite_code}  (for {demo.patient_name}; enter it in the app, `make app`)",
+                *([f"  Network registry: {settings.network_registry_url}/  (the demo clinic and a second demo clinic pooled)"]
+                  if settings.network_registry_url else []),
                 "",
             ]
         )
@@ -212,6 +214,37 @@ def cmd_restore(args: argparse.Namespace) -> int:
         f"Restored {report.rows} rows in {report.tables} tables and {report.objects} objects from {report.folder}; "
         "rows and every object's sha256 checked."
     )
+
+def cmd_registry(args: argparse.Namespace) -> int:
+    """`follicle registry migrate|serve`: the network's registry, a second app with its own database."""
+    from backend.registry.settings import RegistrySettings
+
+    settings = RegistrySettings.from_env()
+    if args.host:
+        settings = settings.replace(host=args.host)
+    if args.port:
+        settings = settings.replace(port=args.port)
+    if args.registry_command == "migrate":
+        from backend.registry.database import RegistryDatabase
+        from backend.registry.migrations import apply
+
+        async def work() -> list[str]:
+            db = RegistryDatabase(settings.database_url)
+            await db.open()
+            try:
+                return await apply(db)
+            finally:
+                await db.close()
+
+        applied = asyncio.run(work())
+        print(f"Registry database {settings.database_url}: " + (", ".join(applied) if applied else "up to date") + ".")
+        return 0
+    import uvicorn
+
+    from backend.registry.app import create_registry_app
+
+    print(f"\n  Follicle network registry: http://{settings.host}:{settings.port}/  (database {settings.database_url})\n")
+    uvicorn.run(create_registry_app(settings), host=settings.host, port=settings.port, log_level="warning")
     return 0
 
 
@@ -263,6 +296,12 @@ def main(argv: list[str] | None = None) -> int:
     restore.add_argument("--check", action="store_true", help="only check the backup against its manifest")
     restore.add_argument("--force", action="store_true", help="restore over a database and store that are not empty")
     restore.set_defaults(func=cmd_restore)
+
+    registry = commands.add_parser("registry", help="the network's registry: pooled results from clinics that opted in")
+    registry.add_argument("registry_command", choices=["migrate", "serve"])
+    registry.add_argument("--host")
+    registry.add_argument("--port", type=int)
+    registry.set_defaults(func=cmd_registry)
 
     args = parser.parse_args(argv)
     return args.func(args)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import logging
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -36,6 +37,7 @@ from shared.contract.patients import Platform, Treatment
 from shared.schedule import checkin_due_on
 from shared.views import DEFAULT_PROTOCOL
 
+log = logging.getLogger(__name__)
 DEMO_EMAIL = "demo@follicle.example"
 DEMO_PASSWORD = "follicle-demo-2026"
 DEMO_CLINIC = "Demo Hair Clinic"
@@ -78,6 +80,8 @@ async def seed_demo(settings: Settings) -> Demo:
         }
         await seed_ratings(clinic, admin, DEMO_PASSWORD, settings, regrowth=regrowth)
         await outcome_facts.rebuild(clinic.id)  # the demo's rows were written around the services
+    if settings.network_registry_url:
+        await _seed_network(admin, settings)
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]
     assert patient is not None
     now = datetime.now(UTC)
@@ -85,6 +89,20 @@ async def seed_demo(settings: Settings) -> Demo:
         await Invite.filter(patient=patient, used_at=None, revoked_at=None).update(revoked_at=now)
         invite = await Invite.create(patient=patient, code=new_invite_code(), expires_at=now + timedelta(days=7))
     return Demo(DEMO_EMAIL, DEMO_PASSWORD, invite.code, patient.display_name)
+
+
+async def _seed_network(admin: StaffUser, settings: Settings) -> None:
+    """The demo network: a second demo clinic, both joined to the local registry (`make run` starts it)."""
+    from backend.network import demo as network_demo
+    from backend.network.service import NetworkHttp
+
+    http = NetworkHttp()
+    if not await network_demo.wait_for_registry(settings.network_registry_url, http):
+        log.warning("the registry at %s did not answer: the demo network is left out", settings.network_registry_url)
+        return
+    first = await Clinic.get(id=admin.clinic_id)  # type: ignore[attr-defined]
+    second = await network_demo.second_demo_clinic(DEMO_PASSWORD)
+    await network_demo.join_demo_network([first, second], settings.network_registry_url, http)
 
 
 async def _seed_photos(clinic: Clinic, settings: Settings) -> None:

@@ -140,6 +140,12 @@ STATUS_BY_CODE: dict[ErrorCode, int] = {
     ErrorCode.RATERS_STILL_RATING: 409,
     ErrorCode.ROUND_PUBLISHED: 409,
     ErrorCode.NOT_A_RATER: 403,
+    # the network registry's answers to a clinic's server
+    ErrorCode.SIGNATURE_INVALID: 403,
+    ErrorCode.SUBMISSION_REPLAYED: 409,
+    ErrorCode.CLINIC_LEFT_NETWORK: 410,
+    ErrorCode.NOT_IN_NETWORK: 409,
+    ErrorCode.REGISTRY_UNAVAILABLE: 503,
     ErrorCode.STORE_UNAVAILABLE: 503,
     ErrorCode.DATABASE_UNAVAILABLE: 503,
     ErrorCode.INTERNAL_ERROR: 500,

@@ -121,6 +121,10 @@ class Settings:
     smtp_timeout_seconds: int = 20
     email_sweep_seconds: int = 20  # how often this process sends due alert emails (0 turns it off)
     email_lease_seconds: int = 120
+    # the network (backend/network): how often the outbox of signed summaries is delivered (0 turns the
+    # network's rounds off), and the registry `make run` and the demo clinics join
+    network_sweep_seconds: int = 30
+    network_registry_url: str = ""
     # proxies in front of the API whose X-Forwarded-For is believed (addresses or CIDR networks,
     # comma-separated); without one, the socket's peer is the client
     trusted_proxies: str = ""

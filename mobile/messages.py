@@ -96,6 +96,13 @@ PATIENT_MESSAGES: dict[ErrorCode, str] = {
     ErrorCode.CONSENT_FORM_INVALID: UNEXPECTED,
     ErrorCode.COVERAGE_METHOD_UNKNOWN: UNEXPECTED,
     ErrorCode.NO_MARKETING_CONSENT: "Your clinic cannot use these photos: your marketing consent does not cover them.",
+    # the network: between the clinic's server and the registry
+    ErrorCode.SIGNATURE_INVALID: UNEXPECTED,
+    ErrorCode.SUBMISSION_REPLAYED: UNEXPECTED,
+    ErrorCode.CLINIC_LEFT_NETWORK: UNEXPECTED,
+    ErrorCode.DISCLOSURE_FAILED: UNEXPECTED,
+    ErrorCode.NOT_IN_NETWORK: UNEXPECTED,
+    ErrorCode.REGISTRY_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.STORE_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.DATABASE_UNAVAILABLE: SERVER_TROUBLE,
     ErrorCode.AUDIT_UNAVAILABLE: SERVER_TROUBLE,

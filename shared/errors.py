@@ -106,6 +106,14 @@ class ErrorCode(StrEnum):
     CONSENT_FORM_INVALID = "consent_form_invalid"
     # the coverage index
     COVERAGE_METHOD_UNKNOWN = "coverage_method_unknown"
+
+    # the network (registry): between a clinic's server and the registry, a phone never meets these
+    SIGNATURE_INVALID = "signature_invalid"  # not signed by the key of a clinic in the network
+    SUBMISSION_REPLAYED = "submission_replayed"  # older than the clinic's last message
+    CLINIC_LEFT_NETWORK = "clinic_left_network"
+    DISCLOSURE_FAILED = "disclosure_failed"  # a figure from fewer patients than may leave a clinic
+    NOT_IN_NETWORK = "not_in_network"  # the clinic has not joined (or has left) the network
+    REGISTRY_UNAVAILABLE = "registry_unavailable"  # the registry did not answer; the outbox retries
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

@@ -22,6 +22,7 @@ from backend.dashboard.controllers.ratings import RatingPagesController
 from backend.dashboard.controllers.side_effects import SideEffectPagesController
 from backend.dashboard.controllers.sign_in import SignInController
 from backend.dashboard.controllers.marketing import MarketingPagesController
+from backend.dashboard.controllers.network import NetworkPagesController
 from backend.dashboard.controllers.staff import StaffLinkPagesController, StaffPagesController
 from backend.dashboard.controllers.two_factor import AccountPagesController, SignInStepController, StepUpPagesController
 from backend.dashboard.errors import EXCEPTION_HANDLERS
@@ -61,6 +62,7 @@ def dashboard_router() -> Router:
             AccountPagesController,
             StepUpPagesController,
             MarketingPagesController,
+            NetworkPagesController,
         ],
         guards=[signed_in, csrf_protected],
         before_request=safety.count_unacknowledged,

@@ -249,6 +249,7 @@ class SideEffectInbox:
     reports: SideEffectReportPage
     page: int
     per_page: int
+    network_signals: list = field(default_factory=list)  # lots the network flagged that the clinic used
 
     @property
     def pages(self) -> int:
@@ -263,7 +264,9 @@ async def side_effect_inbox(
     reports = await inbox.reports_for_inbox(
         principal, filters, timezone=clock.tz, offset=(page - 1) * per_page, limit=per_page
     )
-    return SideEffectInbox(clock, reports, page, per_page)
+    from backend.network.service import signals_for
+
+    return SideEffectInbox(clock, reports, page, per_page, await signals_for(principal.clinic_id))
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Research exports: the de-identified cohort CSV (admins only, audited)."""
+"""Research exports: the de-identified cohort CSV and the OMOP CDM v5.4 export (admins only, audited)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from litestar import Controller, Response, get
 from backend.auth.deps import STAFF, CurrentStaff
 from backend.auth.guards import admin_only
 from backend.auth.step_up import fresh_second_factor
-from backend.exports import cohort
+from backend.exports import cohort, omop
 
 
 class ExportController(Controller):
@@ -26,4 +26,17 @@ class ExportController(Controller):
             text,
             media_type="text/csv; charset=utf-8",
             headers={"Content-Disposition": 'attachment; filename="cohort.csv"', "Cache-Control": "no-store"},
+        )
+
+    @get("/omop.zip", operation_id="ExportOmopCdm", media_type="application/zip", guards=[fresh_second_factor])
+    async def omop_zip(self, staff: CurrentStaff) -> Response[bytes]:
+        """The clinic's research-consented patients as OMOP CDM v5.4 tables (person, observation_period,
+        condition_occurrence, procedure_occurrence, drug_exposure with lot numbers, measurement,
+        observation), one tab-separated file each, for an OHDSI network or a study (admins only;
+        audited; a fresh second factor when two-factor sign-in is on). Mapping: docs/omop-export.md."""
+        body = await omop.omop_zip(staff)
+        return Response(
+            body,
+            media_type="application/zip",
+            headers={"Content-Disposition": 'attachment; filename="omop-cdm-5.4.zip"', "Cache-Control": "no-store"},
         )

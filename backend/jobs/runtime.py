@@ -122,6 +122,8 @@ def jobs_lifespan(settings: Settings, registrations: Sequence[JobRegistration]):
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         broker = build_broker(settings)
         runtime = JobRuntime(settings=settings, broker=broker, store=getattr(app.state, "store", None))
+        if "network_http" in app.state:  # the network's registry client, shared with the pages
+            runtime.resources["network_http"] = app.state.network_http
         for register in registrations:
             register(runtime)
         app.state.broker = broker

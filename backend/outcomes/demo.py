@@ -72,13 +72,16 @@ def _score(rng: random.Random, effect: float, sessions: int, month: int) -> floa
     return max(-3.0, min(3.0, round(value * 2) / 2))
 
 
-async def seed_outcomes_cohort(clinic: Clinic, today: date | None = None, *, store: ObjectStore | None = None) -> int:
+async def seed_outcomes_cohort(
+    clinic: Clinic, today: date | None = None, *, store: ObjectStore | None = None, seed: int = SEED
+) -> int:
     """Add the research cohort to the demo clinic once; the number of patients added. With a
-    `store`, each photo's renditions are written to it (rows only without)."""
+    `store`, each photo's renditions are written to it (rows only without); another `seed` draws
+    another cohort with the same plants (the network's second demo clinic)."""
     if await Patient.filter(clinic=clinic, record_number__startswith="RC-").exists():
         return 0
     today = today or datetime.now(UTC).date()
-    rng = random.Random(SEED)
+    rng = random.Random(seed)
     staff = await StaffUser.filter(clinic=clinic, active=True, role__in=[StaffRole.ADMIN, StaffRole.CLINICIAN]).order_by("created_at")
     admin = next((s for s in staff if s.role == StaffRole.ADMIN), None)
     raters = staff[:2]

@@ -150,6 +150,7 @@ ROUTES: list[Route] = [
     Route("GET", "/outcomes", STAFF_ANY, reads="outcomes.view"),
     Route("GET", "/outcomes/lot-signals", STAFF_ANY),
     Route("GET", "/exports/cohort.csv", STAFF_ANY, reads="cohort.export"),
+    Route("GET", "/exports/omop.zip", STAFF_ANY, reads="omop.export"),
     # the embedded store's own URLs answer a valid signature only, whoever asks
     Route("PUT", "/store/objects/{object_key}", (403,) * 5),
     Route("GET", "/store/objects/{object_key}", (403,) * 5),

@@ -86,6 +86,12 @@ PAGES = [
     # an admin's deletion of the patient (last of the pages on patient A: it removes them)
     Page("POST", "/dashboard/patients/{patient_a}/delete", 303, 404, {"confirm_record_number": "X-001"}),
     Page("GET", "/dashboard/outcomes", 200, 200),  # each clinic's own outcomes
+    # the network: neither clinic has joined; a signal of another clinic is never acknowledged
+    Page("GET", "/dashboard/network", 200, 200),
+    Page("POST", "/dashboard/network/join", 400, 400, {"registry_url": "http://127.0.0.1:9"}),  # the box not ticked
+    Page("POST", "/dashboard/network/publish", 409, 409, {}),
+    Page("POST", "/dashboard/network/leave", 409, 409, {}),
+    Page("POST", "/dashboard/network/signals/{unknown_image}/acknowledge", 303, 303, {}),
     # staff accounts (admins): clinic X's clinician is the member acted on
     Page("GET", "/dashboard/staff", 200, 200),
     Page("POST", "/dashboard/staff/invite", 303, 303, {"name": "New", "email": "new-{who}@invited.example", "role": "clinician"}),
