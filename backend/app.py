@@ -29,6 +29,7 @@ from backend.exports.controllers import ExportController
 from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
+from backend.longterm.controllers import LongTermController, MySafetyController
 from backend.outcomes.controllers import OutcomeController
 from backend.patients.controllers import MeController, PatientController
 from backend.records.controllers import ExportDownloadController, MyRecordsController, StaffRecordsController
@@ -82,6 +83,8 @@ def route_handlers() -> list:
         MyRecordsController,
         ExportDownloadController,
         OutcomeController,
+        LongTermController,
+        MySafetyController,
         ExportController,
         RatingRoundController,
         PatientConsensusController,

@@ -27,6 +27,7 @@ MODEL_MODULES = [
     "backend.outcomes.models",
     "backend.staff.models",
     "backend.marketing.models",
+    "backend.longterm.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

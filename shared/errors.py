@@ -99,6 +99,10 @@ class ErrorCode(StrEnum):
     NO_MARKETING_CONSENT = "no_marketing_consent"
     PHOTOS_NOT_COMPARABLE = "photos_not_comparable"
     CONSENT_FORM_INVALID = "consent_form_invalid"
+    # the long term: safety check-ins, why patients stop, courses
+    SAFETY_CHECK_IN_NOT_OPEN = "safety_check_in_not_open"
+    STOP_REASON_UNKNOWN = "stop_reason_unknown"
+    COURSE_GAP_OUT_OF_RANGE = "course_gap_out_of_range"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"
