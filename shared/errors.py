@@ -83,6 +83,7 @@ class ErrorCode(StrEnum):
     GRADE_OFF_SCALE = "grade_off_scale"
     FILTER_VALUE_UNKNOWN = "filter_value_unknown"
     DATE_RANGE_BACKWARDS = "date_range_backwards"
+    DISCLOSURE_BELOW_FLOOR = "disclosure_below_floor"
     # ratings
     SCORE_OUT_OF_RANGE = "score_out_of_range"
     RATING_TOKEN_UNKNOWN = "rating_token_unknown"

@@ -22,6 +22,10 @@ class Clinic(Model):
     share_consensus_with_patients = fields.BooleanField(default=False)
     # every staff member signs in with a second factor (TOTP); those without one enrol at sign-in
     require_two_factor = fields.BooleanField(default=False, db_default=False)
+    # disclosure control (backend/disclosure): stricter than the floors 5 / 10 / 5, never looser
+    disclosure_threshold = fields.SmallIntField(default=5, db_default=5)
+    disclosure_min_population = fields.SmallIntField(default=10, db_default=10)
+    export_k = fields.SmallIntField(default=5, db_default=5)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     staff: fields.ReverseRelation[StaffUser]
