@@ -1,12 +1,15 @@
-"""The one place the durability figures pass before they are shown (page and API): what may be
-disclosed. Until the clinic-wide disclosure-control layer (backend/disclosure) is merged, the rule
-is the outcomes page's primary suppression (a cell from fewer than 5 patients has no numbers) with
-secondary suppression of the stop-reason counts, whose total is shown."""
+"""The one place the durability figures pass before they are shown (page and API): every count of
+the section goes into one `backend.disclosure.CountTable` with the arithmetic that links them (an
+arm's patients, its ended courses, the courses behind each figure, improved-of-n, the Kaplan-Meier
+at-risk counts, late events, drop-outs, stop reasons summing to those told), `protect` hides the
+small ones and whatever would give them away, and a figure is shown only when every count behind
+it is. A filtered population under the clinic's minimum answers nothing but "too few"."""
 
 from __future__ import annotations
 
 import msgspec
 
+from backend.disclosure import TOO_FEW_FOR_FILTER, CountTable, DisclosurePolicy, Protection, protect
 from shared.contract.long_term import (
     ArmDurability,
     DurabilityOut,
@@ -16,71 +19,127 @@ from shared.contract.long_term import (
     ProductLateHarm,
     StopReasonCount,
 )
-from shared.contract.outcomes import MIN_PATIENTS, Share
+from shared.contract.outcomes import Share
 
 
-def too_few(patients: int | None) -> bool:
-    return patients is None or patients < MIN_PATIENTS
+def _share_counts(table: CountTable, key: tuple, share: Share | None, within: tuple) -> None:
+    if share is None or share.n is None:
+        return
+    table.add((*key, "n"), share.n)
+    table.add_at_most((*key, "n"), within)
+    table.add((*key, "events"), share.events or 0)
+    table.add_at_most((*key, "events"), (*key, "n"))
 
 
-def _share(share: Share | None) -> Share | None:
-    if share is None or share.suppressed:
+def _rate_counts(table: CountTable, key: tuple, rate: IncidenceRate, serious: IncidenceRate, within: tuple) -> None:
+    table.add((*key, "patients"), rate.patients or 0)
+    table.add_at_most((*key, "patients"), within)
+    table.add((*key, "events"), rate.events or 0)
+    table.add((*key, "serious"), serious.events or 0)
+    table.add_at_most((*key, "serious"), (*key, "events"))
+
+
+def counts(result: DurabilityOut) -> CountTable:
+    """Every count the section shows, keyed, with the relations a reader could use."""
+    table = CountTable()
+    for arm in result.arms:
+        a = arm.arm.value
+        table.add(("arm", a, "n"), arm.patients or 0)
+        table.add(("arm", a, "courses"), arm.courses_ended or 0)
+        for point in arm.durability:
+            key = ("dur", a, point.months_after)
+            table.add((*key, "courses"), point.courses or 0)
+            table.add_at_most((*key, "courses"), ("arm", a, "courses"))
+            _share_counts(table, (*key, "improved"), point.still_improved, (*key, "courses"))
+        loss = arm.loss_of_effect
+        table.add(("loss", a, "n"), loss.courses or 0)
+        table.add_at_most(("loss", a, "n"), ("arm", a, "courses"))
+        table.add(("loss", a, "lost"), loss.lost or 0)
+        table.add_at_most(("loss", a, "lost"), ("loss", a, "n"))
+        for i, step in enumerate(loss.curve):
+            table.add(("loss", a, "risk", i), step.at_risk)
+            table.add_at_most(("loss", a, "risk", i), ("loss", a, "n"))
+        _rate_counts(table, ("late", a), arm.late_harm, arm.serious_late_harm, ("arm", a, "n"))
+        _share_counts(table, ("drop", a), arm.dropped_out, ("arm", a, "n"))
+        reasons = [("stop", a, c.reason.value) for c in arm.stop_reasons]
+        for cell, key in zip(arm.stop_reasons, reasons):
+            table.add(key, cell.share.events or 0)
+        table.add(("stop", a, "told"), arm.stop_reasons_recorded or 0)
+        table.add_sum(("stop", a, "told"), reasons)
+        table.add_at_most(("stop", a, "told"), ("arm", a, "n"))
+    for product in result.products:
+        table.add(("product", product.product, "patients"), product.any_late.patients or 0)
+        table.add(("product", product.product, "events"), product.any_late.events or 0)
+        table.add(("product", product.product, "serious"), product.serious_late.events or 0)
+        table.add_at_most(("product", product.product, "serious"), ("product", product.product, "events"))
+    return table
+
+
+def _shown(p: Protection, *keys: tuple) -> bool:
+    return all(p.value(k) is not None for k in keys)
+
+
+def _share(p: Protection, key: tuple, share: Share | None) -> Share | None:
+    if share is None or share.n is None:
         return share
-    return Share(suppressed=True) if too_few(share.patients) else share
+    return share if _shown(p, (*key, "n"), (*key, "events")) else Share(suppressed=True)
 
 
-def _rate(rate: IncidenceRate) -> IncidenceRate:
-    return IncidenceRate(suppressed=True) if too_few(rate.patients) else rate
+def _rate(p: Protection, key: tuple, rate: IncidenceRate, count: str) -> IncidenceRate:
+    return rate if _shown(p, (*key, "patients"), (*key, count)) else IncidenceRate(suppressed=True)
 
 
-def _point(point: DurabilityPoint) -> DurabilityPoint:
-    if too_few(point.courses):
-        return DurabilityPoint(months_after=point.months_after, suppressed=True)
-    return msgspec.structs.replace(point, still_improved=_share(point.still_improved))
-
-
-def _loss(loss: LossOfEffect) -> LossOfEffect:
-    return LossOfEffect(suppressed=True) if too_few(loss.courses) else loss
-
-
-def _reasons(cells: list[StopReasonCount], told: int | None) -> tuple[list[StopReasonCount], int | None]:
-    """Counts of 1-4 hidden; when the total is shown and exactly one is hidden, the next smallest too."""
-    if too_few(told):
-        return [StopReasonCount(reason=c.reason, label=c.label, share=Share(suppressed=True)) for c in cells], None
-    small = {c.reason for c in cells if 0 < (c.share.events or 0) < MIN_PATIENTS}
-    if len(small) == 1:
-        rest = sorted((c for c in cells if c.reason not in small and (c.share.events or 0) > 0), key=lambda c: c.share.events or 0)
-        if rest:
-            small.add(rest[0].reason)
-    return [
-        StopReasonCount(reason=c.reason, label=c.label, share=Share(suppressed=True)) if c.reason in small else c
-        for c in cells
-    ], told
-
-
-def _arm(arm: ArmDurability) -> ArmDurability:
-    if too_few(arm.patients):
+def _arm(p: Protection, arm: ArmDurability) -> ArmDurability:
+    a = arm.arm.value
+    if not _shown(p, ("arm", a, "n"), ("arm", a, "courses")):
         return ArmDurability(
             arm=arm.arm, label=arm.label, suppressed=True, loss_of_effect=LossOfEffect(suppressed=True),
             late_harm=IncidenceRate(suppressed=True), serious_late_harm=IncidenceRate(suppressed=True),
             dropped_out=Share(suppressed=True),
         )
-    reasons, told = _reasons(arm.stop_reasons, arm.stop_reasons_recorded)
+    points = []
+    for point in arm.durability:
+        key = ("dur", a, point.months_after)
+        if not _shown(p, (*key, "courses")) or not point.courses:
+            points.append(DurabilityPoint(months_after=point.months_after, suppressed=True))
+        else:
+            points.append(msgspec.structs.replace(point, still_improved=_share(p, (*key, "improved"), point.still_improved)))
+    loss = arm.loss_of_effect
+    if not _shown(p, ("loss", a, "n"), ("loss", a, "lost")) or not loss.courses:
+        loss = LossOfEffect(suppressed=True)
+    else:
+        loss = msgspec.structs.replace(loss, curve=[s for i, s in enumerate(loss.curve) if _shown(p, ("loss", a, "risk", i))])
+    told = p.value(("stop", a, "told"))
     return msgspec.structs.replace(
-        arm, durability=[_point(p) for p in arm.durability], loss_of_effect=_loss(arm.loss_of_effect),
-        late_harm=_rate(arm.late_harm), serious_late_harm=_rate(arm.serious_late_harm),
-        dropped_out=_share(arm.dropped_out) or Share(suppressed=True), stop_reasons=reasons, stop_reasons_recorded=told,
+        arm,
+        durability=points, loss_of_effect=loss,
+        late_harm=_rate(p, ("late", a), arm.late_harm, "events"),
+        serious_late_harm=_rate(p, ("late", a), arm.serious_late_harm, "serious"),
+        dropped_out=_share(p, ("drop", a), arm.dropped_out) or Share(suppressed=True),
+        stop_reasons=[
+            c if told is not None and p.value(("stop", a, c.reason.value)) is not None
+            else StopReasonCount(reason=c.reason, label=c.label, share=Share(suppressed=True))
+            for c in arm.stop_reasons
+        ],
+        stop_reasons_recorded=told,
     )
 
 
-def _product(product: ProductLateHarm) -> ProductLateHarm:
-    return ProductLateHarm(product=product.product, any_late=_rate(product.any_late), serious_late=_rate(product.serious_late))
+def _product(p: Protection, product: ProductLateHarm) -> ProductLateHarm:
+    key = ("product", product.product)
+    return ProductLateHarm(
+        product=product.product, any_late=_rate(p, key, product.any_late, "events"),
+        serious_late=_rate(p, key, product.serious_late, "serious"),
+    )
 
 
-def disclose(result: DurabilityOut) -> DurabilityOut:
+def disclose(result: DurabilityOut, policy: DisclosurePolicy) -> DurabilityOut:
     """The durability figures as they may be shown: every table of the section passes here."""
+    if not policy.population_allows(result.patients):
+        return msgspec.structs.replace(result, patients=0, arms=[], products=[], too_few=TOO_FEW_FOR_FILTER)
+    protection = protect(counts(result), policy)
     return msgspec.structs.replace(
         result,
-        arms=[_arm(a) for a in result.arms],
-        products=[p for p in (_product(p) for p in result.products) if not p.any_late.suppressed],
+        arms=[_arm(protection, a) for a in result.arms],
+        products=[p for p in (_product(protection, p) for p in result.products) if not p.any_late.suppressed],
     )

@@ -9,6 +9,7 @@ from tortoise.transactions import in_transaction
 
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
+from backend.disclosure import policy_for_clinic
 from backend.longterm import disclosure, durability, queries
 from backend.longterm import settings as course_settings
 from backend.outcomes.filters import OutcomeFilter
@@ -32,7 +33,8 @@ async def figures(clinic_id: object, where: OutcomeFilter, today: date) -> Durab
 async def durability_for(principal: StaffPrincipal, where: OutcomeFilter, *, today: date | None = None) -> DurabilityOut:
     """The durability section for the caller's clinic as it may be shown; the read is audited."""
     today = today or datetime.now(UTC).date()
-    result = disclosure.disclose(await figures(principal.clinic_id, where, today))
+    policy = await policy_for_clinic(principal.clinic_id)
+    result = disclosure.disclose(await figures(principal.clinic_id, where, today), policy)
     async with in_transaction():
         await audit.record(
             principal, "outcomes.durability.view", "clinic", principal.clinic_id,

@@ -6,7 +6,7 @@ from tortoise import fields
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
-    dependencies = [('models', '0012_staff_and_marketing')]
+    dependencies = [('models', '0013_disclosure_control')]
 
     initial = False
 

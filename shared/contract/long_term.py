@@ -198,3 +198,4 @@ class DurabilityOut(Response, kw_only=True):
     products: list[ProductLateHarm]
     definitions: dict[str, str]
     note: str
+    too_few: str | None = None  # set when the filtered population is under the clinic's minimum: nothing else is shown
