@@ -17,6 +17,7 @@ from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.outcomes import facts as outcome_facts
+from backend.longterm.demo import seed_longterm_cohort
 from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
@@ -59,6 +60,7 @@ async def seed_demo(settings: Settings) -> Demo:
         await _seed_photos(clinic, settings)
         await _seed_reports(clinic)
         await seed_outcomes_cohort(clinic)
+        await seed_longterm_cohort(clinic)
         await seed_ratings(clinic, admin, DEMO_PASSWORD, settings)
         await outcome_facts.rebuild(clinic.id)  # the demo's rows were written around the services
     patient = await Patient.filter(clinic_id=admin.clinic_id, record_number="DEMO-001").first()  # type: ignore[attr-defined]

@@ -1,11 +1,10 @@
-"""The demo clinic's long-term cohort: 60 synthetic research patients followed for 14-23 months
+"""The demo clinic's long-term cohort: 80 synthetic research patients followed for 14-23 months
 after one course of four sessions, so the durability section of `make run` shows something real.
 
 Planted, so a newcomer can find them: the PRP effect fades once the course ends (about +1.3 at the
 course's end, under +1 within a few months, near 0 a year on) while the exosome effect holds; and
 the exosome product ExoCell 5B gives a late reaction (itching lumps at the injection sites, starting
-2-8 months after the last session) to about half its patients, against about one in twelve after
-PRP. PRP patients who stop mostly say "no visible change".
+2-8 months after the last session) to about two patients in three, against one in five after PRP. PRP patients who stop say "no visible change".
 
 Written in bulk in one transaction, like the outcomes cohort (outcomes/demo.py): check-ins, sessions,
 the consensus of one closed rating round, side-effect reports, safety answers and stop reasons.
@@ -35,8 +34,8 @@ from shared.schedule import checkin_due_on
 
 # arm: (patients, consensus at the course's end, change a month after it, product, lots, late reaction chance)
 ARMS = {
-    "prp": (30, 1.4, -0.16, "Regen PRP kit", ("PRP-KIT-0093", "PRP-KIT-0101"), 0.08),
-    "exosomes": (30, 1.5, -0.01, "ExoCell 5B", ("EXO-2411-A", "EXO-2503-C"), 0.5),
+    "prp": (40, 1.4, -0.16, "Regen PRP kit", ("PRP-KIT-0093", "PRP-KIT-0101"), 0.2),
+    "exosomes": (40, 1.5, -0.01, "ExoCell 5B", ("EXO-2411-A", "EXO-2503-C"), 0.65),
 }
 FADING_ARM = "prp"
 LATE_PRODUCT = "ExoCell 5B"
@@ -45,7 +44,8 @@ SESSIONS = 4
 SEED = 20261207
 PREFIX = "LT-"
 STOP_REASONS = {
-    "prp": ["no_visible_change"] * 6 + ["cost", "travel"],
+    # one reason only: a second, rarer one would be under 5 and take the first with it (disclosure control)
+    "prp": ["no_visible_change"],
     "exosomes": ["travel", "cost", "side_effect", "finished_plan"],
 }
 
