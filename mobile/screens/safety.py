@@ -8,9 +8,9 @@ import uuid
 from kivy.properties import BooleanProperty, StringProperty
 
 from mobile.screens.side_effects import SymptomCard
-from mobile.screens.widgets import FollicleScreen, load_kv
+from mobile.screens.widgets import Choice, FollicleScreen, load_kv
 from mobile.services.api_client import ApiError
-from shared.contract.long_term import SafetyAnswerCreate, SafetyQuestion
+from shared.contract.long_term import SafetyAnswerCreate, SafetyQuestion, StopReasonCreate
 from shared.contract.reports import SymptomSeverity
 from shared.symptoms import MEDICAL_CARE_QUESTION, SYMPTOMS
 
@@ -26,6 +26,7 @@ class SafetyCheckInScreen(FollicleScreen):
     can_send = BooleanProperty(False)
     sending = BooleanProperty(False)
     medical_care_question = StringProperty(MEDICAL_CARE_QUESTION)
+    stop_question = StringProperty("")  # after a missed check-in: why the patient stopped, one tap
 
     def on_kv_post(self, base_widget) -> None:
         for info in SYMPTOMS:
@@ -39,9 +40,12 @@ class SafetyCheckInScreen(FollicleScreen):
         self.app.run_in_background(self.app.session.api.safety_questions, self._found, self._failed)
 
     def _found(self, asked) -> None:
+        self._show_stop_question(asked.stop_question)
         if not asked.questions:
             self._open = None
-            self.question = "No safety check-in is waiting. Thank you: we will ask again after your next check-in."
+            self.question = "" if asked.stop_question else (
+                "No safety check-in is waiting. Thank you: we will ask again after your next check-in."
+            )
             return
         # the photo-less check-in after a course first: it is the one with nothing else to do
         self._open = sorted(asked.questions, key=lambda q: q.needs_photos)[0]
@@ -76,6 +80,27 @@ class SafetyCheckInScreen(FollicleScreen):
         else:
             self.status_kind = "success"
             self.status = "Thank you. Your clinic has your answer."
+        self.ids.page.parent.scroll_y = 1
+
+    def _show_stop_question(self, stop) -> None:
+        box = self.ids.stop_reasons
+        box.clear_widgets()
+        self.stop_question = stop.question if stop else ""
+        for reason, label in (stop.reasons.items() if stop else ()):
+            button = Choice(text=label, group="stop-reason")
+            button.reason = reason
+            button.bind(on_release=lambda b: self.tell_stop_reason(b.reason))
+            box.add_widget(button)
+
+    def tell_stop_reason(self, reason: str) -> None:
+        self.app.run_in_background(
+            lambda: self.app.session.api.tell_stop_reason(StopReasonCreate(reason=reason)), self._told, self._failed
+        )
+
+    def _told(self, told) -> None:
+        self._show_stop_question(None)
+        self.status_kind = "success"
+        self.status = f"Thank you for telling us ({told.label.lower()}). Your clinic will see it; you are welcome back any time."
         self.ids.page.parent.scroll_y = 1
 
     def _failed(self, error: ApiError) -> None:

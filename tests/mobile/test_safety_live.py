@@ -71,3 +71,25 @@ def test_the_monthly_check_in_asks_anything_new_and_nothing_new_is_an_answer(pho
     pump(lambda: screen.status != "", timeout=30)
     assert screen.status_kind == "success", screen.status
     assert phone_app.session.api.safety_questions().questions == []
+
+
+def test_after_a_missed_check_in_one_tap_tells_the_clinic_why(phone_app, backend, kivy_window):
+    invited = backend.invite_patient("Ari Stone", baseline_days_ago=75)  # month 1 and 2 windows closed, none done
+    phone_app.session.enrol(invited.code)
+    phone_app.session.uploads.stop()
+    phone_app.go("home")
+    home = phone_app.manager.current_screen
+    pump(lambda: home.question_screen == "safety", timeout=30)
+    assert "If you have stopped" in home.question_text
+    phone_app.go("safety")
+    screen = phone_app.manager.current_screen
+    pump(lambda: len(screen.ids.stop_reasons.children) == 6, timeout=30)
+    assert "missed your last photo check-in" in screen.stop_question
+    screenshot(kivy_window, "43-stop-reason")
+    [cost] = [b for b in screen.ids.stop_reasons.children if b.text == "Cost"]
+    cost.dispatch("on_release")
+    pump(lambda: screen.status != "", timeout=30)
+    assert screen.status_kind == "success" and "cost" in screen.status, screen.status
+    with backend.staff() as staff:
+        record = staff.get(f"/patients/{invited.patient_id}/long-term").json()
+        assert record["stop_reason"]["reason"] == "cost" and record["stop_reason"]["source"] == "patient"

@@ -3,21 +3,22 @@ Its own page beside the outcomes page, with the clinic's course rule."""
 
 from __future__ import annotations
 
+import uuid
 from typing import Annotated
 
 import msgspec
 from litestar import Controller, Request, get, post
-from litestar.params import QueryParameter
+from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
 
 from backend.auth.guards import clinical_staff
 from backend.dashboard import forms
 from backend.dashboard.pages import render, staff_of
-from backend.longterm import service
+from backend.longterm import safety, service
 from backend.longterm import settings as course_settings
 from backend.outcomes import filters
 from backend.outcomes.service import TREATMENT_LABELS
-from shared.contract.long_term import CourseSettingIn
+from shared.contract.long_term import CourseSettingIn, StopReasonCreate
 from shared.contract.patients import Treatment
 from shared.errors import ErrorCode, FollicleError, InvalidInput
 
@@ -52,3 +53,19 @@ class DurabilityPagesController(Controller):
             raise InvalidInput("The gap must be a whole number of months from 1 to 24.", code=ErrorCode.COURSE_GAP_OUT_OF_RANGE) from None
         await course_settings.update(staff_of(request), data)
         return Redirect("/dashboard/outcomes/durability", status_code=303)
+
+
+class StopReasonPagesController(Controller):
+    """The patient page's "why they stopped" form (any staff member may record it)."""
+
+    path = "/patients"
+
+    @post("/{patient_id:uuid}/stop-reason", operation_id="DashboardRecordStopReason")
+    async def record(self, request: Request, patient_id: FromPath[uuid.UUID]) -> Redirect:
+        form = await request.form()
+        try:
+            data = msgspec.convert({"reason": forms.text(form, "reason"), "note": forms.text(form, "note")}, StopReasonCreate)
+        except msgspec.ValidationError:
+            raise InvalidInput("Choose a reason; a note can be up to 4000 characters.") from None
+        await safety.record_stop_reason(staff_of(request), patient_id, data)
+        return Redirect(f"/dashboard/patients/{patient_id}#long-term", status_code=303)

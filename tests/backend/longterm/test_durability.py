@@ -110,3 +110,37 @@ def test_stop_reasons_sit_beside_the_drop_out_bound():
     assert (arm.dropped_out.events, arm.dropped_out.n) == (2, 3)
     told = {c.reason.value: c.share.events for c in arm.stop_reasons}
     assert arm.stop_reasons_recorded == 2 and told["no_visible_change"] == 1 and told["cost"] == 1 and told["travel"] == 0
+
+
+async def test_the_database_rows_give_the_same_figures_and_a_stop_reason_reaches_them(client, world):
+    """The same cohort written as rows (sessions, one rated view a month, reports, check-ins), two stop
+    reasons recorded by the clinic through the API: the clinic's figures before disclosure control are
+    the hand-checked ones above."""
+    from backend.longterm import service
+    from backend.outcomes import facts, filters
+    from tests.backend.longterm import rows
+
+    clinic = world.ids["clinic_x"]
+    round_ = await rows.rating_round(clinic)
+    for name, history in _cohort().items():
+        patient = await rows.research_patient(clinic, name.upper(), history.arm, history.baseline_on)
+        sessions = {day: await rows.done_session(patient.id, clinic, day, product=product, lot="K-1", treatment="prp")
+                    for day, product in history.sessions}
+        for month, score in history.consensus.items():
+            await rows.consensus(round_, patient, month, score)
+        for month in history.completed:
+            await rows.checkin(patient, month)
+        for started, serious in history.reports:
+            session = sessions[max(d for d in sessions if d <= started)]
+            await rows.late_report(patient, session, started, serious=serious)
+        if history.stop_reason:
+            told = await client.post(f"/patients/{patient.id}/stop-reason", json={"reason": history.stop_reason},
+                                     headers=world.headers("staff_x"))
+            assert told.status_code == 201, told.text
+    await facts.rebuild(clinic)
+    result = await service.figures(clinic, filters.parse(), TODAY)
+    [arm] = result.arms
+    assert arm == durability.arms(_cohort(), SETTING, TODAY, TREATMENT_LABELS)[0]
+    assert {c.reason.value: c.share.events for c in arm.stop_reasons if c.share.events} == {"no_visible_change": 1, "cost": 1}
+    [product] = result.products
+    assert (product.product, product.any_late.events, product.serious_late.events) == ("Kit", 2, 1)
