@@ -15,10 +15,19 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 
-from shared.schedule import checkin_due_on, checkin_month_for
+from shared.schedule import (
+    MISSED_CHECKIN_NUDGE_DAYS,
+    PatientSchedule,
+    PlannedReminder,
+    ReminderKind,
+    after_quiet_hours,
+    checkin_due_on,
+    checkin_month_for,
+    local_instant,
+)
 
 SAFETY_MONTHS_AFTER_COURSE = (3, 6, 12)
 SAFETY_OPEN_DAYS = 30
@@ -127,23 +136,51 @@ def occasion_key(occasion: SafetyOccasion | str, month: int, course_ends_on: dat
     return f"after_course:{course_ends_on.isoformat()}:{month}"
 
 
-def after_course_check_ins(
-    session_days: Collection[date], gap_months: int, after_gap: AfterGap, today: date
-) -> list[OpenSafetyCheckIn]:
-    """Photo-less safety check-ins open today: 3, 6 and 12 months after a course's last session,
-    while no session has been given since, for SAFETY_OPEN_DAYS days."""
+def after_course_occasions(session_days: Collection[date], gap_months: int, after_gap: AfterGap) -> list[OpenSafetyCheckIn]:
+    """Every photo-less safety check-in of the patient's courses: 3, 6 and 12 months after a course's
+    last session, unless a session was given by then; each open for SAFETY_OPEN_DAYS days."""
     found = []
     for course in courses(session_days, gap_months, after_gap):
         for months in SAFETY_MONTHS_AFTER_COURSE:
             opens_on = checkin_due_on(course.last_on, months)
-            closes_on = opens_on + timedelta(days=SAFETY_OPEN_DAYS - 1)
-            if course.followed_until is not None and course.followed_until <= opens_on:
-                continue
             if any(course.last_on < day <= opens_on for day in session_days):
                 continue
-            if opens_on <= today <= closes_on:
-                found.append(OpenSafetyCheckIn(SafetyOccasion.AFTER_COURSE, months, course.last_on, opens_on, closes_on))
+            closes_on = opens_on + timedelta(days=SAFETY_OPEN_DAYS - 1)
+            found.append(OpenSafetyCheckIn(SafetyOccasion.AFTER_COURSE, months, course.last_on, opens_on, closes_on))
     return found
+
+
+def after_course_check_ins(
+    session_days: Collection[date], gap_months: int, after_gap: AfterGap, today: date
+) -> list[OpenSafetyCheckIn]:
+    """The photo-less safety check-ins open today."""
+    return [q for q in after_course_occasions(session_days, gap_months, after_gap) if q.opens_on <= today <= q.closes_on]
+
+
+def safety_reminder_key(occasion_key: str) -> str:
+    """The dedupe key of the reminder of a safety check-in (see `occasion_key`)."""
+    return f"{ReminderKind.SAFETY_CHECK_IN}:{occasion_key}"
+
+
+def plan_safety_reminders(
+    patient: PatientSchedule,
+    session_days: Collection[date],
+    answered: Collection[str],
+    gap_months: int,
+    after_gap: AfterGap,
+    since: datetime,
+    until: datetime,
+) -> list[PlannedReminder]:
+    """A reminder at the patient's reminder time (outside quiet hours) on the day each unanswered
+    photo-less safety check-in opens, for those falling in [since, until)."""
+    planned = []
+    for q in after_course_occasions(session_days, gap_months, after_gap):
+        if q.key in answered:
+            continue
+        due_at = after_quiet_hours(patient, local_instant(q.opens_on, patient.reminder_time, patient.zone))
+        if since <= due_at < until:
+            planned.append(PlannedReminder(kind=ReminderKind.SAFETY_CHECK_IN, due_at=due_at, dedupe_key=safety_reminder_key(q.key)))
+    return planned
 
 
 def checkin_question(baseline_on: date, session_days: Collection[date], today: date) -> OpenSafetyCheckIn | None:
@@ -173,6 +210,17 @@ def open_safety_check_ins(
     if monthly is not None:
         found.append(monthly)
     return sorted((q for q in found if q.key not in answered), key=lambda q: (q.opens_on, q.key))
+
+
+def stop_question_month(baseline_on: date, today: date) -> int | None:
+    """The check-in month the "why did you stop?" question is about: the newest one whose last
+    missed-check-in nudge has gone (so the nudge can offer the answer), from month 1; None before.
+    The caller asks only when that month was not completed and no reason came since it was due."""
+    last_nudge = timedelta(days=max(MISSED_CHECKIN_NUDGE_DAYS))
+    month = None
+    while checkin_due_on(baseline_on, (month or 0) + 1) + last_nudge <= today:
+        month = (month or 0) + 1
+    return month
 
 
 def months_between(earlier: date, later: date) -> float:

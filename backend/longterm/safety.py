@@ -24,6 +24,7 @@ from backend.injections.models import InjectionSession
 from backend.longterm import settings as course_settings
 from backend.longterm.models import SafetyAnswer, SafetyAnswerSession, StopReasonRecord
 from backend.patients import service as patients
+from backend.patients.changes import QuestionsAnswered, tell
 from backend.patients.models import Patient
 from backend.reports import side_effects
 from backend.reports.models import SideEffectReport
@@ -79,16 +80,14 @@ def _question(q: rules.OpenSafetyCheckIn) -> SafetyQuestion:
 
 
 async def _stop_question(patient: Patient, today: date) -> StopQuestion | None:
-    """After the newest closed check-in window was missed, unless a reason came since it was due."""
-    month = 0
-    while checkin_window(patient.baseline_date, month + 1).closes_on < today:
-        month += 1
-    if month < 1:
+    """After the newest check-in whose last nudge has gone was missed, unless a reason came since it was due."""
+    month = rules.stop_question_month(patient.baseline_date, today)
+    if month is None:
         return None
-    window = checkin_window(patient.baseline_date, month)
+    due_on = checkin_window(patient.baseline_date, month).opens_on
     done = await CheckIn.filter(patient_id=patient.id, month=month, status=CheckInStatus.COMPLETE).exists()
     told = await StopReasonRecord.filter(
-        patient_id=patient.id, recorded_at__gte=datetime.combine(window.opens_on, datetime.min.time(), UTC)
+        patient_id=patient.id, recorded_at__gte=datetime.combine(due_on, datetime.min.time(), UTC)
     ).exists()
     if done or told:
         return None
@@ -196,6 +195,8 @@ async def answer(
                 for s in reversed(recent)
             ]
             await SafetyAnswerSession.bulk_create(links)
+            if data.occasion == rules.SafetyOccasion.AFTER_COURSE:
+                await tell(QuestionsAnswered(principal.patient_id, (rules.safety_reminder_key(wanted),)))
             await audit.record(
                 principal, "safety_answer.create", "safety_answer", row.id, patient_id=principal.patient_id,
                 detail={"occasion": wanted, "anything_new": data.anything_new, "serious": bool(report and report.serious)},

@@ -3,6 +3,7 @@ from tortoise.migrations import operations as ops
 from tortoise.fields.base import OnDelete
 from uuid import uuid4
 from tortoise import fields
+from shared.schedule import ReminderKind
 from tortoise.indexes import Index
 
 class Migration(migrations.Migration):
@@ -70,5 +71,10 @@ class Migration(migrations.Migration):
             ],
             options={'table': 'stop_reason', 'app': 'models', 'indexes': [Index(fields=['clinic_id', 'recorded_at']), Index(fields=['patient_id', 'recorded_at'])], 'pk_attr': 'id', 'table_description': "Why a patient stopped coming, from the patient's one tap after a missed check-in or from"},
             bases=['Model'],
+        ),
+        ops.AlterField(
+            model_name='Reminder',
+            name='kind',
+            field=fields.CharEnumField(description='CHECKIN_DUE: checkin_due\nCHECKIN_MISSED: checkin_missed\nINJECTION_UPCOMING: injection_upcoming\nSIDE_EFFECT_QUESTION: side_effect_question\nSELF_ASSESSMENT_DUE: self_assessment_due\nSAFETY_CHECK_IN: safety_check_in\nPHOTO_RETAKE: photo_retake', enum_type=ReminderKind, max_length=24),
         ),
     ]
