@@ -19,6 +19,7 @@ Definitions (also on the page):
 
 from __future__ import annotations
 
+import functools
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -44,6 +45,7 @@ from shared.contract.patients import Treatment
 from shared.schedule import checkin_due_on
 
 HORIZONS = rules.SAFETY_MONTHS_AFTER_COURSE  # 3, 6 and 12 months after a course's last session
+CURVE_MONTHS = (3, 6, 9, 12, 18, 24)  # where the loss curve is read
 NEAR_DAYS = 45
 WINDOW_CLOSES_DAYS = 7
 
@@ -80,8 +82,16 @@ class EndedCourse:
     follow_until: date  # the end of its follow-up
 
 
+@functools.lru_cache(maxsize=65536)
+def _due(baseline_on: date, month: int) -> date:
+    return checkin_due_on(baseline_on, month)
+
+
 def _rated(history: History) -> list[tuple[date, float]]:
-    return sorted((checkin_due_on(history.baseline_on, m), v) for m, v in history.consensus.items())
+    """The rated check-ins' due days and consensus, oldest first (worked out once per history)."""
+    if history.rated is None:
+        history.rated = sorted((_due(history.baseline_on, m), v) for m, v in history.consensus.items())
+    return history.rated
 
 
 def value_near(rated: list[tuple[date, float]], day: date, before: date) -> tuple[date, float] | None:
@@ -159,7 +169,7 @@ def loss_times(courses: Iterable[EndedCourse], histories: dict[str, History]) ->
 
 def loss_of_effect(courses: Iterable[EndedCourse], histories: dict[str, History]) -> LossOfEffect:
     durations, lost = loss_times(courses, histories)
-    curve = statistics.loss_kaplan_meier(durations, lost)
+    curve = statistics.loss_kaplan_meier(durations, lost, CURVE_MONTHS)
     return LossOfEffect(
         suppressed=False, courses=curve.n, lost=curve.events, median_months=curve.median_months,
         curve=[LossCurvePoint(month=s.month, kept=s.kept, low=s.low, high=s.high, at_risk=s.at_risk) for s in curve.steps],
@@ -201,7 +211,7 @@ def _rate(events: int, months: float, patients: int) -> IncidenceRate:
 def months_due(baseline_on: date, today: date) -> int:
     """Check-ins whose window has closed, the baseline included (the outcomes page's count)."""
     month = 0
-    while checkin_due_on(baseline_on, month) + timedelta(days=WINDOW_CLOSES_DAYS) < today:
+    while _due(baseline_on, month) + timedelta(days=WINDOW_CLOSES_DAYS) < today:
         month += 1
     return month
 

@@ -25,6 +25,7 @@ class History:
     completed: set[int] = field(default_factory=set)  # completed check-in months
     contacts: list[date] = field(default_factory=list)  # days the patient was last heard of
     stop_reason: str | None = None
+    rated: list[tuple[date, float]] | None = None  # (due day, consensus) of rated months, filled by durability
 
 
 def _day(value: Any) -> date:

@@ -41,8 +41,7 @@ def poisson_rate_exact(events: int, exposure: float) -> Rate:
 @dataclass(frozen=True)
 class LossStep:
     month: float
-    at_risk: int
-    lost: int
+    at_risk: int  # courses still followed, and still improved, at this month
     kept: float  # Kaplan-Meier survival: still improved
     low: float | None
     high: float | None
@@ -56,24 +55,23 @@ class LossCurve:
     steps: list[LossStep]
 
 
-def loss_kaplan_meier(durations: Sequence[float], lost: Sequence[int]) -> LossCurve:
+def loss_kaplan_meier(durations: Sequence[float], lost: Sequence[int], months: Sequence[float]) -> LossCurve:
     """Kaplan-Meier of the months from a course's end to the loss of its effect (lifelines
-    KaplanMeierFitter, exponential Greenwood 95% intervals)."""
+    KaplanMeierFitter, exponential Greenwood 95% intervals), read at `months` within the follow-up."""
     from lifelines import KaplanMeierFitter
 
     if not durations:
         return LossCurve(0, 0, None, [])
     fitter = KaplanMeierFitter(alpha=ALPHA)
     fitter.fit(np.asarray(durations, dtype=float), event_observed=np.asarray(lost, dtype=int))
-    table = fitter.event_table
-    survival = fitter.survival_function_.iloc[:, 0]
     bounds = fitter.confidence_interval_survival_function_
-    steps = [
-        LossStep(
-            month=float(t), at_risk=int(table.loc[t, "at_risk"]), lost=int(table.loc[t, "observed"]),
-            kept=float(survival.loc[t]), low=_finite(bounds.iloc[:, 0].loc[t]), high=_finite(bounds.iloc[:, 1].loc[t]),
-        )
-        for t in table.index
-        if t > 0 and table.loc[t, "observed"] > 0
-    ]
+    steps = []
+    for month in months:
+        if month > max(durations):
+            break
+        low, high = bounds.loc[:month].iloc[-1]
+        steps.append(LossStep(
+            month=float(month), at_risk=sum(1 for d in durations if d >= month),
+            kept=float(fitter.survival_function_at_times(month).iloc[0]), low=_finite(low), high=_finite(high),
+        ))
     return LossCurve(len(durations), int(sum(lost)), _finite(fitter.median_survival_time_), steps)

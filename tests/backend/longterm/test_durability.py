@@ -80,9 +80,10 @@ def test_the_loss_curve_equals_the_product_limit_by_hand():
     [arm] = durability.arms(_cohort(), SETTING, TODAY, TREATMENT_LABELS)
     loss = arm.loss_of_effect
     assert (loss.courses, loss.lost) == (3, 2)
-    # product limit: 3 at risk, one lost -> 2/3; 2 at risk, one lost -> 2/3 * 1/2 = 1/3
-    assert [(round(p.month, 4), p.at_risk, pytest.approx(p.kept)) for p in loss.curve] == [
-        (round(177 / DAYS_PER_MONTH, 4), 3, pytest.approx(2 / 3)), (round(178 / DAYS_PER_MONTH, 4), 2, pytest.approx(1 / 3))
+    # product limit: 3 at risk, one lost -> 2/3; 2 at risk, one lost -> 2/3 * 1/2 = 1/3; read at months 3, 6, 9
+    # (month 12 is past the longest follow-up, 11.7 months)
+    assert [(p.month, p.at_risk, pytest.approx(p.kept)) for p in loss.curve] == [
+        (3, 3, pytest.approx(1.0)), (6, 1, pytest.approx(1 / 3)), (9, 1, pytest.approx(1 / 3))
     ]
     assert loss.median_months == pytest.approx(178 / DAYS_PER_MONTH)
 
