@@ -29,6 +29,7 @@ from backend.exports.controllers import ExportController
 from backend.health import health
 from backend.injections.controllers import InjectionController, MyInjectionController
 from backend.jobs import JobRegistration, jobs_lifespan
+from backend.longterm.controllers import LongTermController, MySafetyController
 from backend.network.service import NetworkHttp
 from backend.outcomes.controllers import OutcomeController, SideEffectAlertController
 from backend.patients import changes
@@ -98,6 +99,8 @@ def route_handlers() -> list:
         MyRecordsController,
         ExportDownloadController,
         OutcomeController,
+        LongTermController,
+        MySafetyController,
         ExportController,
         RatingRoundController,
         PatientConsensusController,

@@ -28,6 +28,7 @@ MODEL_MODULES = [
     "backend.staff.models",
     "backend.marketing.models",
     "backend.network.models",
+    "backend.longterm.models",
 ]
 MIGRATIONS_MODULE = "backend.migrations"
 

@@ -18,6 +18,7 @@ from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession
 from backend.outcomes import facts as outcome_facts
+from backend.longterm.demo import seed_longterm_cohort
 from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.reports.models import QuestionnaireAnswer, QuestionnaireResponse, SideEffectReport, SideEffectSymptom
@@ -73,6 +74,7 @@ async def seed_demo(settings: Settings) -> Demo:
             await seed_outcomes_cohort(clinic, store=store)
         finally:
             await store.close()
+        await seed_longterm_cohort(clinic)
         looks = {PHOTO_PATIENT: DEMO_LOOK, **MORE_LOOKS}
         regrowth = {
             patient.id: looks[patient.record_number].fall_per_month

@@ -114,6 +114,11 @@ class ErrorCode(StrEnum):
     DISCLOSURE_FAILED = "disclosure_failed"  # a figure from fewer patients than may leave a clinic
     NOT_IN_NETWORK = "not_in_network"  # the clinic has not joined (or has left) the network
     REGISTRY_UNAVAILABLE = "registry_unavailable"  # the registry did not answer; the outbox retries
+
+    # the long term: safety check-ins, why patients stop, courses
+    SAFETY_CHECK_IN_NOT_OPEN = "safety_check_in_not_open"
+    STOP_REASON_UNKNOWN = "stop_reason_unknown"
+    COURSE_GAP_OUT_OF_RANGE = "course_gap_out_of_range"
     # infrastructure
     STORE_UNAVAILABLE = "store_unavailable"
     DATABASE_UNAVAILABLE = "database_unavailable"

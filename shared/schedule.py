@@ -38,6 +38,8 @@ class ReminderKind(StrEnum):
     INJECTION_UPCOMING = "injection_upcoming"
     SIDE_EFFECT_QUESTION = "side_effect_question"
     SELF_ASSESSMENT_DUE = "self_assessment_due"
+    # a photo-less safety check-in 3, 6 or 12 months after a course (shared.long_term plans it)
+    SAFETY_CHECK_IN = "safety_check_in"
     # not planned: written when processing refuses a photo, so the patient takes it again
     PHOTO_RETAKE = "photo_retake"
 
@@ -50,6 +52,7 @@ PLANNED_KINDS = frozenset(
         ReminderKind.INJECTION_UPCOMING,
         ReminderKind.SIDE_EFFECT_QUESTION,
         ReminderKind.SELF_ASSESSMENT_DUE,
+        ReminderKind.SAFETY_CHECK_IN,
     }
 )
 

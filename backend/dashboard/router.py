@@ -15,6 +15,7 @@ from backend.dashboard import format, safety
 from backend.dashboard.controllers.audit import AuditPagesController
 from backend.dashboard.controllers.injections import InjectionPagesController, LotSearchController
 from backend.dashboard.controllers.patients import InvitePagesController, PatientPagesController
+from backend.dashboard.controllers.durability import DurabilityPagesController, StopReasonPagesController
 from backend.dashboard.controllers.outcomes import OutcomePagesController
 from backend.dashboard.controllers.photos import PhotoPagesController
 from backend.dashboard.controllers.records import RecordPagesController
@@ -55,6 +56,8 @@ def dashboard_router() -> Router:
             AuditPagesController,
             RecordPagesController,
             OutcomePagesController,
+            DurabilityPagesController,
+            StopReasonPagesController,
             RatingPagesController,
             SignInStepController,
             StaffPagesController,

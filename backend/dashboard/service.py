@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from backend.longterm import safety as long_term
 from backend.audit import service as audit
 from backend.auth.principal import StaffPrincipal
 from backend.clinics import service as clinics
@@ -28,6 +29,7 @@ from backend.photos.context import PhotoContext
 from backend.reports import inbox, side_effects
 from backend.audit_log import service as audit_trail
 from backend.audit_log.filters import AuditFilter
+from shared.contract.long_term import PatientLongTerm
 from shared.contract.audit import AuditPage
 from shared.contract.checkins import PhotoOut
 from shared.contract.clinics import ClinicOut
@@ -86,6 +88,7 @@ class PatientPage:
     side_effects: list[SideEffectReportOut]
     deletion_request: DeletionRequestOut | None = None
     report_emails: dict[uuid.UUID, list[alert_emails.EmailStatus]] = field(default_factory=dict)
+    long_term: PatientLongTerm | None = None  # stop reasons and safety answers (backend/longterm)
 
     @property
     def open_invite(self) -> InviteOut | None:
@@ -131,6 +134,7 @@ async def patient_page(
         side_effects=reports,
         deletion_request=await deletion.for_staff(principal, patient_id),
         report_emails=await alert_emails.for_reports(principal.clinic_id, [r.id for r in reports]),
+        long_term=await long_term.long_term_of(principal, patient_id),
     )
 
 

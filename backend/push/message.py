@@ -27,6 +27,7 @@ GENERIC_BODIES: Mapping[ReminderKind, str] = MappingProxyType(
         ReminderKind.INJECTION_UPCOMING: "You have an appointment coming up. Open the app for details.",
         ReminderKind.SIDE_EFFECT_QUESTION: "Your clinic has a quick question for you.",
         ReminderKind.SELF_ASSESSMENT_DUE: "Your clinic has a short questionnaire for you.",
+        ReminderKind.SAFETY_CHECK_IN: "Your clinic would like a quick word with you. Open the app when you can.",
         ReminderKind.PHOTO_RETAKE: "Part of your check-in needs to be done again. Open the app to see what.",
     }
 )

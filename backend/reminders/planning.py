@@ -8,6 +8,7 @@ outbox and the change commit together. `extend_horizon` walks every enrolled pat
 
 from __future__ import annotations
 
+import importlib
 import logging
 import uuid
 from collections import defaultdict
@@ -45,6 +46,10 @@ HORIZON = timedelta(days=60)
 LOOKBACK = timedelta(days=1)
 CHECKIN = "checkin"
 SELF_ASSESSMENT = "self_assessment"
+# features that plan reminders of their own kinds ("module:function"), imported on first use so this
+# module imports none of them: `async (patient rows, since, until) -> {patient id: [PlannedReminder]}`,
+# a fixed number of queries per batch
+PLAN_SOURCES = ("backend.longterm.reminders:planned",)
 
 
 @dataclass
@@ -144,6 +149,7 @@ async def _locked_patients(query: QuerySet[Patient]) -> list[dict[str, Any]]:
             "quiet_hours_end": p.quiet_hours_end,
             "enrolled_at": p.enrolled_at,
             "clinic__injection_reminder_hours": p.clinic.injection_reminder_hours,
+            "clinic_id": p.clinic_id,  # type: ignore[attr-defined]
         }
         for p in patients
     ]
@@ -180,6 +186,7 @@ async def _plan_patients(rows: Sequence[dict[str, Any]], now: datetime, *, stric
     existing = await _outbox_rows(ids, plan_from)
     sessions = await _sessions(enrolled, plan_from)
     completed = await _completed_months(enrolled)
+    elsewhere = await _planned_elsewhere(enrolled, plan_from, now + HORIZON)
     changes = OutboxChanges()
     inserts: list[tuple[uuid.UUID, str, PlannedReminder]] = []
     for row in rows:
@@ -189,6 +196,7 @@ async def _plan_patients(rows: Sequence[dict[str, Any]], now: datetime, *, stric
         if row["enrolled_at"] is not None:
             try:
                 planned = _plan_one(row, sessions.get(patient_id, []), completed.get(patient_id, {}), rows_now, now)
+                planned += [(p.dedupe_key, p) for p in elsewhere.get(patient_id, [])]
             except ScheduleRuleError:
                 if strict:
                     raise
@@ -202,6 +210,20 @@ async def _plan_patients(rows: Sequence[dict[str, Any]], now: datetime, *, stric
     await _write(inserts, changes, now)
     report.inserted, report.moved, report.cancelled = len(inserts), len(changes.moves), len(changes.cancels)
     return report
+
+
+async def _planned_elsewhere(
+    rows: Sequence[dict[str, Any]], since: datetime, until: datetime
+) -> dict[uuid.UUID, list[PlannedReminder]]:
+    found: dict[uuid.UUID, list[PlannedReminder]] = defaultdict(list)
+    if not rows:
+        return found
+    for source in PLAN_SOURCES:
+        module, name = source.split(":")
+        planned = await getattr(importlib.import_module(module), name)(rows, since, until)
+        for patient_id, reminders in planned.items():
+            found[patient_id] += reminders
+    return found
 
 
 def _plan_one(

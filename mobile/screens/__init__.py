@@ -16,4 +16,5 @@ SCREENS = {
     "questionnaire": "mobile.screens.questionnaire:QuestionnaireScreen",
     "settings": "mobile.screens.settings:SettingsScreen",
     "marketing": "mobile.screens.marketing:MarketingScreen",
+    "safety": "mobile.screens.safety:SafetyCheckInScreen",
 }

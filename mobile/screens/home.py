@@ -27,11 +27,17 @@ class MonthTileView(BoxLayout):
     image = StringProperty("")
 
 
-def describe_questions(questions) -> tuple[str, str]:
+def describe_questions(questions, safety=None) -> tuple[str, str]:
     """What the clinic is asking now, and the screen that answers it ("" when nothing is asked)."""
     kinds = {q.kind for q in questions}
     if ReminderKind.SIDE_EFFECT_QUESTION in kinds:
         return "How have you been since your injection? Tell your clinic about any side effects.", "side_effects"
+    if safety is not None and any(not q.needs_photos for q in safety.questions):
+        return "A safety check-in is waiting: no photos, just whether anything new has appeared.", "safety"
+    if safety is not None and safety.questions:
+        return "Anything new since last time? Tell your clinic in one tap.", "safety"
+    if safety is not None and safety.stop_question is not None:
+        return "We missed your last photo check-in. If you have stopped, would you tell us why?", "safety"
     if ReminderKind.SELF_ASSESSMENT_DUE in kinds:
         return "A few questions about how you see your hair are waiting for you.", "questionnaire"
     return "", ""
@@ -104,7 +110,7 @@ class HomeScreen(FollicleScreen):
         self.can_start = summary.next_checkin.can_start
         self.checkin_month = summary.next_checkin.window.month
         self.injection_title, self.injection_detail = describe_injection(summary.next_injection, me.timezone, now)
-        self.question_text, self.question_screen = describe_questions(data.questions)
+        self.question_text, self.question_screen = describe_questions(data.questions, data.safety)
         thumbnails = thumbnails or {}
         self.months = [
             {"label": t.label, "date_text": "" if t.month == 0 else f"{t.due_on:%b}", "state": t.state.value, "image": thumbnails.get(t.month, "")}

@@ -16,6 +16,7 @@ import httpx
 import msgspec
 
 from mobile.messages import OFFLINE, SERVER_TROUBLE, patient_message
+from shared.contract.long_term import MySafetyQuestions, SafetyAnswerCreate, SafetyAnswerOut, StopReasonCreate, StopReasonOut
 from shared.contract.base import ErrorResponse
 from shared.contract.injections import PatientInjectionOut
 from shared.contract.checkins import MyCheckIns, PhotoOut, Timeline, UploadSlot, UploadSlotRequest
@@ -165,6 +166,17 @@ class ApiClient:
 
     def questions_due(self) -> list[DueQuestion]:
         return self.call("GET", "/me/questions-due", None, list[DueQuestion])
+
+    # safety check-ins and why the patient stopped (shared/contract/long_term.py)
+
+    def safety_questions(self) -> MySafetyQuestions:
+        return self.call("GET", "/me/safety-questions", None, MySafetyQuestions)
+
+    def answer_safety(self, answer: SafetyAnswerCreate) -> SafetyAnswerOut:
+        return self.call("POST", "/me/safety-answers", answer, SafetyAnswerOut)
+
+    def tell_stop_reason(self, reason: StopReasonCreate) -> StopReasonOut:
+        return self.call("POST", "/me/stop-reason", reason, StopReasonOut)
 
     # the patient's own records (shared/contract/records.py)
 

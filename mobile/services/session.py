@@ -27,6 +27,7 @@ from mobile.services.photo_transport import ApiPhotoTransport
 from mobile.services.token_store import StoredDevice, TokenStore
 from mobile.services.upload_queue import PhotoState, QueuedPhoto, UploadQueue, new_idempotency_key
 from mobile.services.upload_worker import UploadWorker
+from shared.contract.long_term import MySafetyQuestions
 from shared.contract.injections import PatientInjectionOut
 from shared.contract.patients import Enrolled, PatientSelf, Platform, ReminderPreferences
 from shared.contract.reminders import MySchedule
@@ -63,6 +64,7 @@ class HomeData:
     completed_months: set[int]
     from_cache: bool  # the server could not be reached: this is what it said last time
     questions: list[DueQuestion] = field(default_factory=list)  # side-effect check-ins, self-assessment
+    safety: MySafetyQuestions | None = None  # safety check-ins, and why the patient stopped after a missed one
 
 
 class PatientSession:
@@ -172,6 +174,7 @@ class PatientSession:
             injections = self.api.my_injections()
             completed = self._completed_months()
             questions = self.api.questions_due()
+            safety = self.api.safety_questions()
         except Offline:
             me = self.cache.get("me", PatientSelf)
             if me is None:
@@ -179,12 +182,14 @@ class PatientSession:
             injections = self.cache.get("injections", list[PatientInjectionOut]) or []
             completed = set(self.cache.get("completed_months", list[int]) or [])
             questions = self.cache.get("questions", list[DueQuestion]) or []
-            return HomeData(me, injections, completed | self._months_taken_here(me), True, questions)
+            safety = self.cache.get("safety", MySafetyQuestions)
+            return HomeData(me, injections, completed | self._months_taken_here(me), True, questions, safety)
         self.cache.put("me", me)
         self.cache.put("injections", injections)
         self.cache.put("completed_months", sorted(completed))
         self.cache.put("questions", questions)
-        return HomeData(me, injections, set(completed) | self._months_taken_here(me), False, questions)
+        self.cache.put("safety", safety)
+        return HomeData(me, injections, set(completed) | self._months_taken_here(me), False, questions, safety)
 
     def _completed_months(self) -> set[int]:
         return set(self.api.my_checkins().completed_months)

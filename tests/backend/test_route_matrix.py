@@ -151,6 +151,17 @@ ROUTES: list[Route] = [
     Route("GET", "/outcomes/lot-signals", STAFF_ANY),
     Route("GET", "/exports/cohort.csv", STAFF_ANY, reads="cohort.export"),
     Route("GET", "/exports/omop.zip", STAFF_ANY, reads="omop.export"),
+
+    # the long term: the world's patients have no open safety check-in, so an answer is refused (409)
+    Route("GET", "/me/safety-questions", PATIENT_SELF),
+    Route("POST", "/me/safety-answers", (401, 409, 409, 403, 403),
+          {"idempotency_key": "6a1f7f9e-3c55-4b0e-9a51-0c8f0f5f2b11", "occasion": "checkin", "month": 1, "anything_new": False}),
+    Route("POST", "/me/stop-reason", PATIENT_SELF, {"reason": "cost"}, ok=201),
+    Route("GET", "/patients/{patient_a}/long-term", STAFF_ON_A, reads="long_term.view"),
+    Route("POST", "/patients/{patient_a}/stop-reason", STAFF_ON_A, {"reason": "travel"}, ok=201),
+    Route("GET", "/outcomes/course-setting", STAFF_ANY),
+    Route("PUT", "/outcomes/course-setting", STAFF_ANY, {"gap_months": 4}),
+    Route("GET", "/outcomes/durability", STAFF_ANY, reads="outcomes.durability.view"),
     # the embedded store's own URLs answer a valid signature only, whoever asks
     Route("PUT", "/store/objects/{object_key}", (403,) * 5),
     Route("GET", "/store/objects/{object_key}", (403,) * 5),
@@ -182,6 +193,7 @@ NOT_HEALTH_READS = {
     "/patients/{patient_a}/devices": "the patient's enrolled phones",
     "/patients/{patient_a}/deletion-request": "whether the patient asked to be deleted",
     "/outcomes/lot-signals": "counts per product lot, cells under 5 patients suppressed",
+    "/outcomes/course-setting": "the clinic's rule for cutting sessions into courses",
     "/ratings/rounds": "rating rounds, no patients",
     "/ratings/rounds/{round_x}": "a round's progress, no patients",
     "/ratings/rounds/{round_mine}/queue": "blinded pairs: no patient, month or side is named",

@@ -12,6 +12,7 @@ from backend.auth.service import create_clinic_with_admin
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Invite
 from backend.injections.models import InjectionSession
+from backend.longterm.demo import seed_longterm_cohort
 from backend.outcomes.demo import seed_outcomes_cohort
 from backend.patients.models import Patient
 from backend.reports.models import SideEffectReport, SideEffectSymptom
@@ -34,6 +35,8 @@ REPORT_INVITE = "RPRT2345"
 Y_LOT = "HB-PRP-7"
 # a third clinic holding the demo's synthetic research cohort, for the outcomes page
 ADMIN_RESEARCH = "ortiz@research.example"
+# a fourth clinic holding the demo's long-term cohort, for the durability page
+ADMIN_LONGTERM = "okafor@longterm.example"
 
 
 @dataclass
@@ -82,6 +85,8 @@ async def seed() -> Seeded:
     await _patient(clinic_y, "Yara Quinn", "HB-001", Treatment.PRP, 70, 2, Y_LOT)
     research, _ = await create_clinic_with_admin("Research Hair Clinic", ADMIN_RESEARCH, "Dr Ana Ortiz", PASSWORD)
     await seed_outcomes_cohort(research)
+    longterm, _ = await create_clinic_with_admin("Long-term Hair Clinic", ADMIN_LONGTERM, "Dr Ngozi Okafor", PASSWORD)
+    await seed_longterm_cohort(longterm)
     return Seeded(
         clinic_x=str(clinic_x.id), timeline_patient_id=str(timeline.id), timeline_patient=timeline.display_name,
         timeline_baseline=timeline.baseline_date, x_patient_ids=ids,

@@ -83,6 +83,10 @@ PAGES = [
     Page("POST", "/dashboard/patients/{patient_a}/marketing/withdraw", 303, 404, {}),
     Page("GET", "/dashboard/before-after/{unknown_image}/image", 404, 404),
     Page("GET", "/dashboard/marketing-consents/{unknown_image}/form.pdf", 404, 404),
+    # the long term: a stop reason for patient A, the durability page and its course rule
+    Page("POST", "/dashboard/patients/{patient_a}/stop-reason", 303, 404, {"reason": "cost"}),
+    Page("GET", "/dashboard/outcomes/durability", 200, 200),
+    Page("POST", "/dashboard/outcomes/durability/course-setting", 303, 303, {"gap_months": "4", "after_gap": "new_course"}),
     # an admin's deletion of the patient (last of the pages on patient A: it removes them)
     Page("POST", "/dashboard/patients/{patient_a}/delete", 303, 404, {"confirm_record_number": "X-001"}),
     Page("GET", "/dashboard/outcomes", 200, 200),  # each clinic's own outcomes
