@@ -64,7 +64,7 @@ def backend(tmp_path_factory, store_network: LoopbackProxy) -> Iterator[LiveBack
         s3_access_key_id="test",
         s3_secret_access_key="test",
         s3_path_style=True,
-    ).start()
+    ).start(in_subprocess=True)  # its own process: Tortoise's global context stays free for the browser tests in this worker
     try:
         yield live
     finally:

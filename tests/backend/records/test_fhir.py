@@ -109,7 +109,8 @@ async def test_the_demo_patient_with_seven_months_of_photos_exports_a_valid_bund
     answer = await client.get(f"/patients/{patient.id}/fhir", headers={"Authorization": f"Bearer {token}"})
     assert answer.status_code == 200, answer.text
     types = validate_bundle(answer.json())
-    assert types["Media"] == 7 * 5  # months 0-6, every view
+    # months 0-6, every view, and the repeat frame of vertex, crown and frontal taken in months 0, 2, 4, 6
+    assert types["Media"] == 7 * 5 + 4 * 3
     assert types["Procedure"] == 4 and types["Medication"] == 1
     assert types["AdverseEvent"] == 1 and types["QuestionnaireResponse"] == 3
 
