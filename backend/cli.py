@@ -155,6 +155,29 @@ def cmd_sweep_photos(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recompute_coverage(args: argparse.Namespace) -> int:
+    from backend.coverage.service import recompute_stale
+    from backend.storage import build_store
+    from shared.errors import FollicleError
+
+    settings = _settings()
+
+    async def work():
+        store = build_store(settings)
+        try:
+            return await recompute_stale(store, args.method)
+        finally:
+            await store.close()
+
+    try:
+        count = asyncio.run(_with_db(settings, work))
+    except FollicleError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return 1
+    print(f"Coverage index worked out again under method {args.method} for {count} photos.")
+    return 0
+
+
 def cmd_backup(args: argparse.Namespace) -> int:
     from backend.backups.manifest import BackupRefused
     from backend.backups.service import backup
@@ -282,6 +305,12 @@ def main(argv: list[str] | None = None) -> int:
     commands.add_parser(
         "sweep-photos", help="finish or remove half-done uploads and stray objects now (also runs periodically)"
     ).set_defaults(func=cmd_sweep_photos)
+
+    recompute = commands.add_parser(
+        "recompute-coverage", help="work the coverage index out again for ready photos not measured by a method"
+    )
+    recompute.add_argument("--method", default=None, help="a coverage method id (default: the current one)")
+    recompute.set_defaults(func=cmd_recompute_coverage)
 
     backup = commands.add_parser(
         "backup", help="copy the database and every stored object into a new folder, with a verified manifest"

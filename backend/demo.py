@@ -13,7 +13,7 @@ from tortoise.transactions import in_transaction
 from backend.auth.principal import PatientPrincipal
 from backend.auth.service import create_clinic_with_admin
 from backend.checkins.months import latest_open_month
-from backend.demo_photos import ScalpLook, planted_scalp_photo, scalp_photo
+from backend.demo_photos import ScalpLook, scalp_photo
 from backend.clinics.models import Clinic, StaffUser
 from backend.enrolment.models import Device, Invite
 from backend.injections.models import InjectionSession

@@ -65,3 +65,38 @@ async def recompute(principal: StaffPrincipal, photo_id: uuid.UUID, request: Cov
             detail={"method": reading.method, "value": reading.value, "refusal": reading.refusal},
         )
     return out_of(photo.id, photo.view, reading)
+
+
+async def recompute_stale(store, method: str = METHODS[-1], *, batch: int = 200) -> int:
+    """Work out again every ready photo's index not yet measured under `method` (after a method
+    change, or for photos processed before the index existed), from their stored previews; how
+    many were updated. One audit event per batch names the method and the count (an operator's
+    action, no one's read). A missing preview is skipped, never a failure of the whole run."""
+    if method not in METHODS:
+        raise InvalidInput(f"There is no coverage method {method!r}.", code=ErrorCode.COVERAGE_METHOD_UNKNOWN)
+    done = 0
+    after = None
+    while True:
+        query = Photo.filter(status=PhotoStatus.READY).order_by("id").limit(batch)
+        if after is not None:
+            query = query.filter(id__gt=after)
+        photos = await query.values_list("id", "patient_id", "view", "storage_token", "coverage")
+        if not photos:
+            return done
+        after = photos[-1][0]
+        updated = []
+        for photo_id, patient_id, view, token, raw in photos:
+            if isinstance(raw, dict) and raw.get("method") == method:
+                continue
+            stored = await store.read(keys.rendition_key(token, "preview"), max_bytes=_PREVIEW_MAX_BYTES)
+            if stored is None:
+                continue
+            reading = await asyncio.to_thread(_measure, stored.data, view, method)
+            updated.append((photo_id, patient_id, reading))
+        if updated:
+            async with in_transaction():
+                for photo_id, patient_id, reading in updated:
+                    await Photo.filter(id=photo_id).update(coverage=msgspec.to_builtins(reading))
+                    await bump_timeline(patient_id)
+                await audit.record(None, "photo.coverage_recompute", "photo", updated[0][0], detail={"method": method, "photos": len(updated)})
+            done += len(updated)

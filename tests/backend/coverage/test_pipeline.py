@@ -74,3 +74,19 @@ async def test_a_clinician_recomputes_an_index_and_bad_requests_get_stable_codes
     other_clinic = await client.post(path, json={}, headers=world.headers("staff_y"))
     assert other_clinic.status_code == 404
     assert (await Photo.get(id=photo_id)).coverage["value"] == body["value"]  # nothing changed by either
+
+
+async def test_photos_measured_by_an_older_method_are_worked_out_again_once(phone_a, world, jobs, app):
+    from backend.audit.models import AuditEvent
+    from backend.coverage.service import recompute_stale
+
+    planted = planted_scalp_photo(50, skin="light", hair="black", size=SIZE, seed=11)
+    photo_id = await _ready(phone_a, jobs, planted.jpeg, view="crown", month=0)
+    current = (await Photo.get(id=photo_id)).coverage
+    await Photo.filter(id=photo_id).update(coverage={"method": "0", "value": 1.0})  # an older method's figure
+    assert await recompute_stale(app.state.store) == 1
+    again = (await Photo.get(id=photo_id)).coverage
+    assert again["method"] == METHOD and again["value"] == pytest.approx(current["value"], abs=0.5)
+    assert await recompute_stale(app.state.store) == 0  # nothing left under another method
+    event = await AuditEvent.filter(action="photo.coverage_recompute").first()
+    assert event.detail == {"method": METHOD, "photos": 1}
