@@ -12,6 +12,7 @@ from backend.photos.models import Photo
 from backend.ratings.models import RatingRound, RatingScore, RatingTask
 from backend.ratings.tokens import sign_image_link
 from tests.backend.ratings.api import close_round, create_round, new_sitting, publish_round, queue, score
+from tests.backend.dashboard.conftest import browser  # noqa: F401  (the fixture)
 from tests.backend.records.pdf_tools import pdf_text
 
 PATIENT = "patient_a"
@@ -40,7 +41,7 @@ async def _seen_by(client, world, who: str) -> dict:
     }
 
 
-async def test_an_open_round_reaches_no_rater_and_nowhere_else_until_published_or_closed(client, world):
+async def test_an_open_round_reaches_no_rater_and_nowhere_else_until_published_or_closed(client, world, browser):  # noqa: F811
     first = await create_round(client, world, retest_fraction=0, name="Spring panel")
     await _rate(client, world, first["id"], "staff_x", "admin@x.example", 1)
     await _rate(client, world, first["id"], "clinician_x", "clinician@x.example", 1)
@@ -79,6 +80,9 @@ async def test_an_open_round_reaches_no_rater_and_nowhere_else_until_published_o
     assert seen["fhir"] == [("frontal", 3.0, "preliminary"), ("vertex", 3.0, "preliminary")]
     assert "Provisional, Autumn panel (round still open), median of 2 raters, agreement: too few pairs (4)" in seen["pdf"]
     assert (await OutcomePatient.get(patient_id=world.ids[PATIENT])).c3 == 3.0
+    page = (await (await browser("clinician@x.example")).get(f"/dashboard/patients/{world.ids[PATIENT]}")).text
+    assert page.count('data-final="false"') == 3  # two cells and the legend line: provisional
+    assert "Provisional</span> Autumn panel (round still open), median of 2 raters, agreement: too few pairs (4)" in page
     again = await publish_round(client, world, second["id"])
     assert again.status_code == 409 and again.json()["error"]["code"] == "round_published"
 
