@@ -4,16 +4,33 @@ lifespan to finish (the ORM closed), so the next server of the process can open 
 
 from __future__ import annotations
 
+import asyncio
+import shutil
 import socket
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import uvicorn
 
+from backend.db import is_postgres
+
 START_SECONDS = 60  # a loaded CI machine starts an app in seconds; this is only the give-up point
 STOP_SECONDS = 60
+
+
+def fresh_database(migrated_template: str, folder: Path) -> str:
+    """A migrated, empty database for one live server: the worker's PostgreSQL database emptied, or
+    a copy of the SQLite template in `folder`."""
+    if is_postgres(migrated_template):
+        from tests.conftest import _truncate_postgres
+
+        asyncio.run(_truncate_postgres(migrated_template))
+        return migrated_template
+    shutil.copyfile(migrated_template, folder / "follicle.sqlite3")
+    return f"sqlite://{folder / 'follicle.sqlite3'}"
 
 
 def loopback_listener() -> tuple[socket.socket, str]:

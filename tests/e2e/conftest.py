@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,10 +15,10 @@ import pytest
 
 from backend.app import create_app
 from backend.app import connect
-from backend.db import close_database, is_postgres
+from backend.db import close_database
 from backend.settings import Settings
 from tests.conftest import FAST_PASSWORDS
-from tests.servers import loopback_listener, serving
+from tests.servers import fresh_database, loopback_listener, serving
 from tests.e2e import phone
 from tests.e2e import seed as seeding
 
@@ -53,14 +52,7 @@ def live_server(migrated_template: str, tmp_path_factory) -> Iterator[LiveServer
     _require_chromium()
 
     folder = tmp_path_factory.mktemp("e2e")
-    if is_postgres(migrated_template):
-        from tests.conftest import _truncate_postgres
-
-        asyncio.run(_truncate_postgres(migrated_template))
-        database_url = migrated_template
-    else:
-        shutil.copyfile(migrated_template, folder / "follicle.sqlite3")
-        database_url = f"sqlite://{folder / 'follicle.sqlite3'}"
+    database_url = fresh_database(migrated_template, folder)
     listener, url = loopback_listener()
     settings = Settings(
         database_url=database_url, public_url=url, secret_key="e2e-secret-key", local_store_path=str(folder / "objects"),

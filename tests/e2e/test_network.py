@@ -7,7 +7,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -17,7 +16,7 @@ import pytest
 
 from backend.app import create_app
 from backend.auth.service import create_clinic_with_admin
-from backend.db import close_database, is_postgres, open_database
+from backend.db import close_database, open_database
 from backend.outcomes import facts
 from backend.outcomes.demo import WORSE_LOT, seed_outcomes_cohort
 from backend.registry.app import create_registry_app
@@ -25,7 +24,7 @@ from backend.registry.settings import RegistrySettings
 from backend.settings import Settings
 from tests.conftest import FAST_PASSWORDS
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, SKIP_REASON, _require_chromium
-from tests.servers import loopback_listener, serving
+from tests.servers import fresh_database, loopback_listener, serving
 
 if not CHROMIUM.exists() and not os.environ.get("CI"):
     pytest.skip(SKIP_REASON, allow_module_level=True)
@@ -60,14 +59,7 @@ async def _seed(database_url: str) -> None:
 def network(migrated_template: str, tmp_path_factory) -> Iterator[Network]:
     _require_chromium()
     folder = tmp_path_factory.mktemp("network")
-    if is_postgres(migrated_template):
-        from tests.conftest import _truncate_postgres
-
-        asyncio.run(_truncate_postgres(migrated_template))
-        database_url = migrated_template
-    else:
-        shutil.copyfile(migrated_template, folder / "follicle.sqlite3")
-        database_url = f"sqlite://{folder / 'follicle.sqlite3'}"
+    database_url = fresh_database(migrated_template, folder)
     asyncio.run(_seed(database_url))
     registry_listener, registry_url = loopback_listener()
     clinic_listener, clinic_url = loopback_listener()

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 import time
 from datetime import UTC, datetime
 
@@ -27,14 +26,14 @@ from backend.app import create_app  # noqa: E402
 from backend.auth.service import create_clinic_with_admin  # noqa: E402
 from backend.clinics.models import StaffUser  # noqa: E402
 from backend.app import connect  # noqa: E402
-from backend.db import close_database, is_postgres  # noqa: E402
+from backend.db import close_database  # noqa: E402
 from backend.security.passwords import hash_password  # noqa: E402
 from backend.settings import Settings  # noqa: E402
 from backend.staff import totp  # noqa: E402
 from shared.contract.auth import StaffRole  # noqa: E402
 from tests.backend.records.smtp_server import LoopbackSmtp  # noqa: E402
 from tests.conftest import FAST_PASSWORDS  # noqa: E402
-from tests.servers import loopback_listener, serving  # noqa: E402
+from tests.servers import fresh_database, loopback_listener, serving  # noqa: E402
 
 pytestmark = pytest.mark.browser
 PASSWORD = "clinic-password-2026"
@@ -69,14 +68,7 @@ def staff_server(migrated_template: str, tmp_path_factory):
     _require_chromium()
 
     folder = tmp_path_factory.mktemp("e2e-staff")
-    if is_postgres(migrated_template):
-        from tests.conftest import _truncate_postgres
-
-        asyncio.run(_truncate_postgres(migrated_template))
-        database_url = migrated_template
-    else:
-        shutil.copyfile(migrated_template, folder / "follicle.sqlite3")
-        database_url = f"sqlite://{folder / 'follicle.sqlite3'}"
+    database_url = fresh_database(migrated_template, folder)
     asyncio.run(_seed(database_url))
     smtp = LoopbackSmtp().start()
     listener, url = loopback_listener()

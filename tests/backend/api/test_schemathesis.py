@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -35,7 +34,7 @@ from backend.db import close_database, is_postgres
 from backend.settings import Settings
 from tests.backend.world import build_world
 from tests.conftest import FAST_PASSWORDS, _truncate_postgres
-from tests.servers import serving
+from tests.servers import fresh_database, serving
 
 # generated cases per operation and mode; FOLLICLE_SCHEMATHESIS_EXAMPLES raises it for a longer hunt
 EXAMPLES_PER_OPERATION = int(os.environ.get("FOLLICLE_SCHEMATHESIS_EXAMPLES", "8"))
@@ -71,12 +70,7 @@ async def _seed(url: str) -> dict[str, str]:
 @pytest.fixture(scope="module")
 def live_api(migrated_template: str, tmp_path_factory) -> Iterator[tuple[str, dict[str, str]]]:
     folder = tmp_path_factory.mktemp("schemathesis")
-    if is_postgres(migrated_template):
-        asyncio.run(_truncate_postgres(migrated_template))
-        url = migrated_template
-    else:
-        shutil.copyfile(migrated_template, folder / "follicle.sqlite3")
-        url = f"sqlite://{folder / 'follicle.sqlite3'}"
+    url = fresh_database(migrated_template, folder)
     tokens = asyncio.run(_seed(url))
     settings = Settings(
         database_url=url,
